@@ -1,0 +1,20 @@
+// MathJax 3, served from this site. Markdown pages mark math with pymdownx.arithmatex
+// (class "arithmatex", \( \) delimiters); notebook pages keep $...$ in their Markdown cells.
+window.MathJax = {
+  tex: {
+    inlineMath: [["\\(", "\\)"], ["$", "$"]],
+    displayMath: [["\\[", "\\]"], ["$$", "$$"]],
+    processEscapes: true,
+    processEnvironments: true,
+  },
+  // Material's recipe ignores every element but .arithmatex; that would skip the <p> inside
+  // notebook Markdown cells, so the whole page is scanned (code and pre are skipped as usual).
+  options: {
+    ignoreHtmlClass: "tex2jax_ignore|mathjax_ignore",
+    processHtmlClass: "arithmatex|tex2jax_process",
+  },
+};
+
+// MathJax typesets the page once, when it starts. The site does not use Material's instant
+// navigation, so no re-typesetting on document$ is needed; Material's recipe does it, and
+// running it while the start-up pass is still going leaves formulas without glyphs.

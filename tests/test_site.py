@@ -1,0 +1,160 @@
+"""Build the website and check what a reader gets: pages, figures, numbers, API, failures."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import gpnn
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_PAGES = {"simulating-data": 4, "network": 2, "training": 2}  # page: figures it draws at least
+
+pytestmark = pytest.mark.slow
+
+
+def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=config_dir,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    site_dir = tmp_path_factory.mktemp("site")
+    completed = build(ROOT, site_dir)
+    assert completed.returncode == 0, completed.stderr[-5000:]
+    return site_dir
+
+
+@pytest.fixture(scope="session")
+def reference_result() -> gpnn.ExperimentResult:
+    # Computed here, directly, not read from the build's store.
+    return gpnn.run_experiment(gpnn.ExperimentConfig())
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+        self.numbers: dict[str, str] = {}
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "img":
+            self.images.append(attributes)
+        if attributes.get("data-key") and attributes.get("data-value"):
+            self.numbers[attributes["data-key"]] = attributes["data-value"]
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+
+
+def parse(path: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def test_every_page_exists(site):
+    for page in ["index.html", "api/index.html", *(f"{name}/index.html" for name in NOTEBOOK_PAGES)]:
+        assert (site / page).is_file(), page
+    for name in NOTEBOOK_PAGES:
+        assert (site / name / f"{name}.ipynb").is_file(), f"no .ipynb download for {name}"
+
+
+def test_notebook_pages_hold_their_figures_and_no_errors(site):
+    for name, minimum in NOTEBOOK_PAGES.items():
+        page = site / name / "index.html"
+        images = [img for img in parse(page).images if (img.get("src") or "").startswith("data:image/svg+xml")]
+        assert len(images) >= minimum, f"{name}: {len(images)} figures"
+        assert all((img.get("alt") or "").strip() for img in images), f"{name}: a figure has no alt text"
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback" not in text and "ename" not in text, name
+
+
+def test_downloaded_notebooks_are_executed(site):
+    import nbformat
+
+    for name in NOTEBOOK_PAGES:
+        nb = nbformat.read(site / name / f"{name}.ipynb", as_version=4)
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
+        assert code and all(cell.execution_count is not None for cell in code), name
+
+
+def test_numbers_equal_the_library(site, reference_result):
+    config = gpnn.ExperimentConfig()
+    expected = {
+        "final_rmse": reference_result.final_rmse,
+        "rmse_to_latent": reference_result.rmse_to_latent,
+        "n_epochs": config.n_epochs,
+    }
+    for page in ("index.html", "training/index.html"):
+        numbers = parse(site / page).numbers
+        for key, value in expected.items():
+            assert float(numbers[key]) == value, (page, key)
+    home = parse(site / "index.html").numbers
+    assert int(home["n_params"]) == gpnn.count_parameters(gpnn.layer_sizes(1, config.hidden_sizes))
+    assert int(home["n"]) == config.x().size
+    assert float(parse(site / "network/index.html").numbers["n_params"]) == float(home["n_params"])
+
+
+def test_api_page_lists_every_public_name(site):
+    ids = parse(site / "api" / "index.html").ids
+    missing = [name for name in gpnn.__all__ if not any(i.endswith(f".{name}") for i in ids)]
+    assert missing == []
+    for name in ("plot_data", "plot_kernel", "plot_loss", "plot_fit", "plot_network", "cached_experiment"):
+        assert any(i.endswith(f".{name}") for i in ids), name
+
+
+def test_pages_show_the_package_source(site):
+    import inspect
+
+    text = (site / "training" / "index.html").read_text(encoding="utf-8")
+    assert 'data-object="gpnn.training.GradientDescent.adjust"' in text
+    # The rendered code is the current source, not a copy: its docstring's first line is there.
+    first_line = inspect.getdoc(gpnn.GradientDescent.adjust).splitlines()[0]
+    plain = re.sub(r"<[^>]+>", "", text)
+    assert first_line.split(":")[0] in plain
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", project / "docs")
+    (project / "gpnn").symlink_to(ROOT / "gpnn")
+    return project
+
+
+def test_a_raising_notebook_fails_the_build_naming_the_page(tmp_path):
+    project = _copy_project(tmp_path)
+    (project / "docs" / "broken-page.py").write_text(
+        "# %% [markdown]\n# # Broken\n\n# %%\nraise RuntimeError('deliberate failure in a page')\n"
+    )
+    completed = build(project, tmp_path / "site", env={"GPNN_CACHE_ROOT": str(ROOT / ".cache")})
+    assert completed.returncode != 0
+    assert "broken-page.py" in completed.stderr
+    assert "deliberate failure in a page" in completed.stderr
+
+
+def test_a_raising_live_block_fails_the_build_naming_the_page(tmp_path):
+    project = _copy_project(tmp_path)
+    (project / "docs" / "broken-block.md").write_text(
+        '# Broken\n\n```python exec="on"\nraise ValueError("deliberate failure in a block")\n```\n'
+    )
+    completed = build(project, tmp_path / "site", env={"GPNN_CACHE_ROOT": str(ROOT / ".cache")})
+    assert completed.returncode != 0
+    assert "broken-block.md" in completed.stderr
