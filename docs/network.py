@@ -33,7 +33,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 import gpnn
@@ -107,9 +106,12 @@ prose(
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 plots.plot_network(ax, sizes)
-figure(fig, alt="Diagram of the network: an input node on the left, "
-       f"{len(config.hidden_sizes)} columns of hidden nodes, and one output node on the right, "
-       "every node joined to every node of the next column.")
+figure(
+    fig,
+    alt="Diagram of the network: an input node on the left, "
+    f"{len(config.hidden_sizes)} columns of hidden nodes, and one output node on the right, "
+    "every node joined to every node of the next column.",
+)
 
 # %% [markdown]
 # ## What an untrained network computes
@@ -127,5 +129,8 @@ for seed in range(3):
     ax.plot(x[:, 0], y_hat[:, 0], lw=1.5, label=f"seed {seed}")
 ax.set(xlabel="standardised $x$", ylabel=r"$\hat y$")
 ax.legend()
-figure(fig, alt="Three random, untrained networks: each output is a jagged piecewise-linear curve "
-       "made of straight segments joined at kinks.")
+figure(
+    fig,
+    alt="Three random, untrained networks: each output is a jagged piecewise-linear curve "
+    "made of straight segments joined at kinks.",
+)

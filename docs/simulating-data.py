@@ -68,8 +68,11 @@ table(
 # %%
 fig, ax = plt.subplots()
 plots.plot_kernel(ax, config.eta, config.rho)
-figure(fig, alt="The squared-exponential covariance falls smoothly from eta squared at distance zero "
-       "towards zero, passing through about 60 percent of its peak at distance rho.")
+figure(
+    fig,
+    alt="The squared-exponential covariance falls smoothly from eta squared at distance zero "
+    "towards zero, passing through about 60 percent of its peak at distance rho.",
+)
 
 # %% tags=["hide-input"]
 distances = np.array([1, 2, 3]) * config.rho
@@ -94,8 +97,11 @@ fig, ax = plt.subplots(figsize=(4.2, 3.6))
 image = ax.imshow(K, extent=(x[0], x[-1], x[-1], x[0]), cmap="viridis")
 fig.colorbar(image, ax=ax, label="covariance")
 ax.set(xlabel="$x_j$", ylabel="$x_i$")
-figure(fig, alt=f"Heat map of the {x.size} by {x.size} covariance matrix: a bright band along the "
-       "diagonal, a few length scales wide, fading to dark away from it.")
+figure(
+    fig,
+    alt=f"Heat map of the {x.size} by {x.size} covariance matrix: a bright band along the "
+    "diagonal, a few length scales wide, fading to dark away from it.",
+)
 
 # %% tags=["hide-input"]
 spacing = x[1] - x[0]
@@ -126,8 +132,11 @@ fig, ax = plt.subplots()
 for seed in range(5):
     ax.plot(x, gpnn.sample_gp(x, config.eta, config.rho, 0.0, seed=seed).latent, lw=1.5)
 ax.set(xlabel="$x$", ylabel="$f(x)$")
-figure(fig, alt="Five smooth random curves drawn from the Gaussian-process prior, each wandering "
-       "above and below zero over the range of x.")
+figure(
+    fig,
+    alt="Five smooth random curves drawn from the Gaussian-process prior, each wandering "
+    "above and below zero over the range of x.",
+)
 
 # %% [markdown]
 # The data set used on every page of this site is the draw with the experiment's seed: the red
@@ -138,8 +147,11 @@ figure(fig, alt="Five smooth random curves drawn from the Gaussian-process prior
 draw = gpnn.sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
 fig, ax = plt.subplots()
 plots.plot_data(ax, x, draw.latent, draw.y)
-figure(fig, alt=f"The simulated data: {x.size} grey points scattered around a smooth red latent curve "
-       "with several peaks and troughs.")
+figure(
+    fig,
+    alt=f"The simulated data: {x.size} grey points scattered around a smooth red latent curve "
+    "with several peaks and troughs.",
+)
 
 # %% tags=["hide-input"]
 noise = draw.y - draw.latent

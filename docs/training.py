@@ -121,8 +121,9 @@ source(gpnn.GradientDescent.epoch)
 # %%
 inputs = torch.tensor(x_std[:, None], dtype=torch.float32)  # (n, 1)
 targets = torch.tensor(draw.y[:, None])  # (n, 1), float64
-demo = gpnn.GradientDescent(inputs, targets, gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed),
-                            lr=config.learning_rate)
+demo = gpnn.GradientDescent(
+    inputs, targets, gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed), lr=config.learning_rate
+)
 for _ in range(5):
     print(f"epoch {len(demo.loss_history) + 1}: loss {demo.epoch():.6f}")
 
@@ -156,8 +157,11 @@ prose(
 # %%
 fig, ax = plt.subplots()
 plots.plot_loss(ax, result.loss_history, sigma=config.sigma)
-figure(fig, alt="Training loss against epoch: a steep fall over the first epochs, then a slow "
-       "decline that flattens out near the noise level.")
+figure(
+    fig,
+    alt="Training loss against epoch: a steep fall over the first epochs, then a slow "
+    "decline that flattens out near the noise level.",
+)
 
 # %% [markdown]
 # ## The fit
@@ -167,5 +171,8 @@ figure(fig, alt="Training loss against epoch: a steep fall over the first epochs
 # %%
 fig, ax = plt.subplots()
 plots.plot_fit(ax, result.x, result.y, result.latent, result.predictions)
-figure(fig, alt="The trained network's blue curve follows the red latent curve through the grey "
-       "observations, with small extra wiggles where it chases the noise.")
+figure(
+    fig,
+    alt="The trained network's blue curve follows the red latent curve through the grey "
+    "observations, with small extra wiggles where it chases the noise.",
+)

@@ -49,7 +49,9 @@ def figure(fig: Figure, alt: str, caption: str | None = None) -> HTML:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    # A fixed salt makes matplotlib's SVG element ids depend on content only, not on chance.
+    with plt.rc_context({"svg.hashsalt": "gpnn"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     parts = [f'<figure class="gpnn-figure"><img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}">']
@@ -112,7 +114,10 @@ def _without_docstrings(code: str) -> str:
     """``code`` with the docstring lines of every function and class removed."""
     drop: set[int] = set()
     for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and ast.get_docstring(node) is not None:
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and ast.get_docstring(node) is not None
+        ):
             first = node.body[0]
             drop.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
     return "".join(line for number, line in enumerate(code.splitlines(keepends=True), start=1) if number not in drop)

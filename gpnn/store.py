@@ -142,7 +142,7 @@ def _save(path: Path, result: ExperimentResult) -> None:
     meta = {"config": result.config.to_dict(), "train_seconds": result.train_seconds, "checksum": _checksum(arrays)}
     # Write to a temporary file in the same folder, then rename: readers see all or nothing.
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
+        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
     os.replace(handle.name, path)
 
 
@@ -151,7 +151,8 @@ def _load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
     if not path.exists():
         return None
     try:
-        with np.load(path, allow_pickle=False) as data:
+        # Open the file here: np.load leaks its handle when the archive is truncated.
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {name: data[name] for name in data.files if name != "meta"}
     except Exception:  # any unreadable entry is a miss, never an error

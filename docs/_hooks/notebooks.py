@@ -188,4 +188,8 @@ def on_post_build(config: MkDocsConfig) -> None:
     target = Path(config.site_dir) / "assets" / "mathjax"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source / "tex-chtml.js", target / "tex-chtml.js")
-    shutil.copytree(source / "output" / "chtml" / "fonts" / "woff-v2", target / "output" / "chtml" / "fonts" / "woff-v2", dirs_exist_ok=True)
+    shutil.copytree(
+        source / "output" / "chtml" / "fonts" / "woff-v2",
+        target / "output" / "chtml" / "fonts" / "woff-v2",
+        dirs_exist_ok=True,
+    )

