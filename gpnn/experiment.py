@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from gpnn._threads import single_thread
 from gpnn.config import ExperimentConfig
+from gpnn.fast_training import FastGradientDescent
 from gpnn.network import init_params
 from gpnn.preprocessing import standardize
 from gpnn.simulate import sample_gp
@@ -58,6 +60,7 @@ def run_experiment(
     config: ExperimentConfig | None = None,
     *,
     callback: Callable[[int, float], None] | None = None,
+    trainer: Literal["autograd", "fast"] = "autograd",
 ) -> ExperimentResult:
     """Simulate data from the GP and fit the network to it by gradient descent.
 
@@ -72,6 +75,10 @@ def run_experiment(
         Settings; the defaults are the reference experiment.
     callback : callable, optional
         Passed to :meth:`GradientDescent.train`, called as ``callback(epoch, loss)``.
+    trainer : {"autograd", "fast"}, default "autograd"
+        ``"autograd"`` trains with the readable :class:`~gpnn.training.GradientDescent`;
+        ``"fast"`` with :class:`~gpnn.fast_training.FastGradientDescent`, which gives the same
+        result bit for bit in about half the time.
 
     Returns
     -------
@@ -86,13 +93,18 @@ def run_experiment(
         config = ExperimentConfig()
     if not isinstance(config, ExperimentConfig):
         raise TypeError(f"Argument 'config' must be an ExperimentConfig, but config = {config!r}.")
+    if trainer not in ("autograd", "fast"):
+        raise ValueError(f"Argument 'trainer' must be 'autograd' or 'fast', but trainer = {trainer!r}.")
     x = config.x()  # (n,)
     draw = sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
     x_std = standardize(x)  # (n,)
     inputs = torch.tensor(x_std[:, None], dtype=torch.float32)  # (n, 1)
     targets = torch.tensor(draw.y[:, None])  # (n, 1), float64 as in the reference
     params = init_params(1, config.hidden_sizes, seed=config.init_seed)
-    optimizer = GradientDescent(inputs, targets, params, config.learning_rate)
+    if trainer == "fast":
+        optimizer: GradientDescent = FastGradientDescent(inputs, targets, params, config.learning_rate)
+    else:
+        optimizer = GradientDescent(inputs, targets, params, config.learning_rate)
     with single_thread():
         start = time.perf_counter()
         optimizer.train(config.n_epochs, callback=callback)
@@ -110,18 +122,3 @@ def run_experiment(
         biases=tuple(b.detach().numpy().copy() for b in params.biases),
         train_seconds=seconds,
     )
-
-
-@contextlib.contextmanager
-def single_thread() -> Iterator[None]:
-    """Run the enclosed torch code on one intra-op thread, then restore the previous count.
-
-    For matrices of a few dozen columns, splitting work across threads costs more than it saves,
-    and on a busy machine two threads wait on each other.
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)

@@ -20,7 +20,7 @@ def test_second_call_reads_the_store_without_running(tmp_path, monkeypatch):
     first = store.cached_experiment(SMALL, cache_dir=tmp_path)
     assert len(list(tmp_path.glob("*.npz"))) == 1
 
-    def fail(config):
+    def fail(config, **kwargs):
         raise AssertionError("ran again")
 
     monkeypatch.setattr(store, "run_experiment", fail)

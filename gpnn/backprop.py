@@ -1,0 +1,168 @@
+r"""Backpropagation written out by hand: the gradient of the RMSE through every layer.
+
+With :math:`z_\ell = h_{\ell-1} W_\ell + b_\ell`, :math:`h_\ell = \operatorname{ReLU}(z_\ell)`
+and :math:`L = \sqrt{m}`, :math:`m = \frac1n \sum_i r_i^2`, :math:`r = y - \hat y`, the chain
+rule gives, from the loss back to the first layer:
+
+.. math::
+
+    \frac{\partial L}{\partial m} &= \frac{1}{2L}, \qquad
+    \frac{\partial L}{\partial \hat y_i} = -\frac{\partial L}{\partial m}\,\frac{2 r_i}{n} \\
+    \frac{\partial L}{\partial W_\ell} &= h_{\ell-1}^\top\, \delta_\ell, \qquad
+    \frac{\partial L}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell, i} \\
+    \frac{\partial L}{\partial h_{\ell-1}} &= \delta_\ell W_\ell^\top, \qquad
+    \delta_{\ell-1} = \frac{\partial L}{\partial h_{\ell-1}} \odot [z_{\ell-1} > 0]
+
+where :math:`\delta_\ell = \partial L / \partial z_\ell` and :math:`\delta_{L+1} = \partial L / \partial \hat y`.
+A ReLU passes the gradient where its input was positive and blocks it elsewhere.
+
+The functions here evaluate these formulas with the same torch operations, in the same order
+and precision, as torch's autograd does for :func:`gpnn.forward` and :func:`gpnn.rmse`, so the
+gradients are bit-for-bit those of ``loss.backward()``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+from gpnn._validation import check_tensor
+from gpnn.loss import _rmse
+from gpnn.network import Params, check_params
+
+
+class ForwardPass(NamedTuple):
+    """What the backward pass needs from the forward pass."""
+
+    inputs: tuple[torch.Tensor, ...]
+    """Input of each layer: :math:`h_0 = X, h_1, \\dots, h_L`."""
+    prediction: torch.Tensor
+    """Output :math:`\\hat y`, shape (n, 1)."""
+
+
+def forward_pass(x: torch.Tensor, params: Params) -> ForwardPass:
+    r"""The forward pass of :func:`gpnn.forward`, keeping every layer's input for the backward pass.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, J)
+    params : Params
+
+    Returns
+    -------
+    ForwardPass
+    """
+    params = check_params(params)
+    check_tensor("x", x, ndim=2)
+    return _forward_pass(x, params)
+
+
+def _forward_pass(x: torch.Tensor, params: Params) -> ForwardPass:
+    inputs = [x]  # h_0 = X, (n, J)
+    h = x
+    for W, b in zip(params.weights[:-1], params.biases[:-1], strict=True):
+        h = torch.relu(h @ W + b)  # (n, H_l)
+        inputs.append(h)
+    prediction = h @ params.weights[-1] + params.biases[-1]  # (n, 1)
+    return ForwardPass(tuple(inputs), prediction)
+
+
+def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+    r"""Gradient of :math:`L = \sqrt{\frac1n\sum_i (y_i - \hat y_i)^2}` with respect to :math:`\hat y`.
+
+    .. math:: \frac{\partial L}{\partial \hat y_i} = -\frac{1}{2L} \cdot \frac{1}{n} \cdot 2 (y_i - \hat y_i)
+
+    evaluated factor by factor as autograd does: the square root's, then the mean's, then the
+    square's, then the difference's, and finally cast to the dtype of ``pred``.
+
+    Parameters
+    ----------
+    obs, pred : Tensor of shape (n, 1)
+    loss : Tensor of shape ()
+        ``rmse(obs, pred)``.
+
+    Returns
+    -------
+    Tensor of the shape and dtype of ``pred``
+    """
+    residual = obs - pred  # (n, 1), promoted to float64 when obs is
+    d_mean = torch.ones_like(loss) / (2 * loss)  # dL/dm = 1 / (2 sqrt(m))
+    d_square = d_mean.expand(residual.shape) / residual.numel()  # dm/d(r_i^2) = 1 / n
+    d_residual = d_square * (2.0 * residual.pow(1.0))  # d(r^2)/dr = 2 r
+    return (-d_residual).to(pred.dtype)  # dr/dy_hat = -1
+
+
+def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tensor) -> Params:
+    r"""Gradients of the loss with respect to every weight and bias, output layer first in the loop.
+
+    .. math:: \frac{\partial L}{\partial W_\ell} = h_{\ell-1}^\top \delta_\ell, \quad
+              \frac{\partial L}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell,i}, \quad
+              \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
+
+    Parameters
+    ----------
+    forward : ForwardPass
+        From :func:`forward_pass`.
+    params : Params
+    d_prediction : Tensor of shape (n, 1)
+        :math:`\partial L / \partial \hat y`, e.g. from :func:`rmse_gradient`.
+
+    Returns
+    -------
+    Params
+        Gradients, shaped like the parameters.
+    """
+    n_layers = len(params.weights)
+    d_weights: list[torch.Tensor] = [torch.empty(0)] * n_layers
+    d_biases: list[torch.Tensor] = [torch.empty(0)] * n_layers
+    delta = d_prediction  # dL/dz for the output layer, (n, 1)
+    for layer in reversed(range(n_layers)):
+        h_in, W = forward.inputs[layer], params.weights[layer]
+        d_weights[layer] = _mm_weight_gradient(h_in, delta, W)  # (H_{l-1}, H_l)
+        d_biases[layer] = delta.sum(0)  # (H_l,): the bias is broadcast over the n rows
+        if layer > 0:
+            d_input = delta.mm(W.t())  # (n, H_{l-1})
+            # ReLU: the gradient passes where the layer's output was positive.
+            delta = torch.where(h_in > 0, d_input, torch.zeros_like(d_input))
+    return Params(tuple(d_weights), tuple(d_biases))
+
+
+def _mm_weight_gradient(h_in: torch.Tensor, delta: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
+    # autograd's mm_mat2_backward: a weight matrix laid out column-major (possible when it has a
+    # single row or column) gets its gradient computed transposed; otherwise h^T delta.
+    if W.stride(0) == 1 and W.stride(1) == W.shape[0]:
+        return delta.t().mm(h_in).t()
+    return h_in.t().mm(delta)
+
+
+def gradients(x: torch.Tensor, y: torch.Tensor, params: Params) -> tuple[float, Params]:
+    r"""Loss and its gradients for a :func:`gpnn.forward` network scored by :func:`gpnn.rmse`, by hand.
+
+    Equal, bit for bit, to ``loss.backward()`` on ``rmse(y, forward(x, params))``.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, J)
+    y : Tensor of shape (n, 1)
+    params : Params
+
+    Returns
+    -------
+    loss : float
+    grads : Params
+        :math:`\partial L / \partial W_\ell` and :math:`\partial L / \partial b_\ell`.
+    """
+    params = check_params(params)
+    check_tensor("x", x, ndim=2)
+    check_tensor("y", y, ndim=2)
+    if y.shape != (x.shape[0], params.weights[-1].shape[1]):
+        raise ValueError(
+            f"Argument 'y' must have shape ({x.shape[0]}, {params.weights[-1].shape[1]}), "
+            f"but y.shape = {tuple(y.shape)}."
+        )
+    with torch.no_grad():
+        forward = _forward_pass(x, params)
+        loss = _rmse(y, forward.prediction)
+        d_prediction = rmse_gradient(y, forward.prediction, loss)
+        return loss.item(), backward_pass(forward, params, d_prediction)

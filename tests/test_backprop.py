@@ -1,0 +1,77 @@
+import itertools
+
+import pytest
+import torch
+
+import gpnn
+from gpnn import backprop
+
+SHAPES = [(1, (16, 32, 64, 64, 32, 16)), (1, (1,)), (3, (3, 1, 4)), (2, (8, 8)), (4, (5,))]
+
+
+def _problem(n_inputs, hidden, seed, n=50):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, n_inputs, generator=gen)
+    y = torch.randn(n, 1, generator=gen, dtype=torch.float64)
+    params = gpnn.init_params(n_inputs, hidden, seed=seed)
+    with torch.no_grad():
+        for b in params.biases:  # non-zero biases, so some units are off and some on
+            b.normal_(generator=gen)
+    return x, y, params
+
+
+@pytest.mark.parametrize(("shape", "seed", "n"), list(itertools.product(SHAPES, [0, 1], [50, 3])))
+def test_hand_gradients_equal_autograd_bit_for_bit(shape, seed, n):
+    n_inputs, hidden = shape
+    x, y, params = _problem(n_inputs, hidden, seed, n)
+    loss = gpnn.rmse(y, gpnn.forward(x, params))
+    loss.backward()
+    value, grads = backprop.gradients(x, y, params)
+    assert value == loss.item()
+    for tensor, grad in zip(params.weights + params.biases, grads.weights + grads.biases, strict=True):
+        assert grad.shape == tensor.shape and grad.dtype == tensor.dtype
+        assert torch.equal(grad, tensor.grad)
+
+
+def test_hand_gradients_in_float64_match_finite_differences():
+    x, y, params = _problem(2, (6, 4), seed=3)
+    params64 = gpnn.Params(
+        tuple(W.detach().double() for W in params.weights), tuple(b.detach().double() for b in params.biases)
+    )
+    x64 = x.double()
+    _, grads = backprop.gradients(x64, y, params64)
+    eps = 1e-6
+    for W, g in zip(params64.weights, grads.weights, strict=True):
+        i, j = 0, W.shape[1] - 1
+        W[i, j] += eps
+        up = gpnn.rmse(y, gpnn.forward(x64, params64)).item()
+        W[i, j] -= 2 * eps
+        down = gpnn.rmse(y, gpnn.forward(x64, params64)).item()
+        W[i, j] += eps
+        assert g[i, j].item() == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-9)
+
+
+def test_rmse_gradient_formula():
+    obs = torch.tensor([[1.0], [2.0], [0.0]], dtype=torch.float64)
+    pred = torch.tensor([[0.5], [2.5], [1.0]])
+    loss = gpnn.rmse(obs, pred)
+    residual = obs - pred.double()
+    expected = -(residual / (residual.numel() * loss)).float()
+    torch.testing.assert_close(backprop.rmse_gradient(obs, pred, loss), expected)
+
+
+def test_forward_pass_keeps_layer_inputs():
+    x, _, params = _problem(1, (4, 3), seed=0)
+    fp = backprop.forward_pass(x, params)
+    assert [tuple(h.shape) for h in fp.inputs] == [(50, 1), (50, 4), (50, 3)]
+    assert torch.equal(fp.prediction, gpnn.forward(x, params))
+
+
+def test_gradients_reject_bad_input():
+    x, y, params = _problem(1, (4,), seed=0)
+    with pytest.raises(ValueError, match=r"'y' must be 2-D.*\(50,\)"):
+        backprop.gradients(x, y[:, 0], params)
+    with pytest.raises(ValueError, match=r"'y' must have shape \(50, 1\).*\(49, 1\)"):
+        backprop.gradients(x, y[:49], params)
+    with pytest.raises(TypeError, match="'params'"):
+        backprop.gradients(x, y, None)
