@@ -190,3 +190,52 @@ def test_editing_the_package_rebuilds_what_depends_on_it(tmp_path):
     for page in ("index.html", "training/index.html", "network/index.html"):
         assert 'class="gpnn-number edited"' in (tmp_path / "site3" / page).read_text(), page
         assert 'class="gpnn-number edited"' not in (tmp_path / "site2" / page).read_text(), page
+
+
+def test_executed_pages_end_with_provenance_and_are_timed(site):
+    # Like a check that tutorials really ran: every executed page reports a run time.
+    pages = {"index.md": "index.html", **{f"{name}.ipynb": f"{name}/index.html" for name in NOTEBOOK_PAGES}}
+    for src, html in pages.items():
+        text = (site / html).read_text(encoding="utf-8")
+        footer = re.search(r'<div class="gpnn-provenance" data-search-exclude>(.*?)</div>', text, re.DOTALL)
+        assert footer, html
+        seconds = float(re.search(r"code ran for <span[^>]*>([0-9.]+) s", footer.group(1)).group(1))
+        assert seconds > 0, html
+        for word in ("gpnn 0.", "commit", "torch", "numpy", "scipy", "matplotlib", "python", "Seeds: data 33"):
+            assert word in footer.group(1), (html, word)
+    times = (site / "computation-times" / "index.html").read_text(encoding="utf-8")
+    for src in pages:
+        assert f">{src}</a>" in times, src
+
+
+def _normalised(site_dir: Path) -> dict[str, bytes]:
+    """Every file of a built site, with the build's clock readings blanked out."""
+    import json
+
+    out = {}
+    for path in sorted(site_dir.rglob("*")):
+        if not path.is_file() or path.name.startswith("sitemap.xml"):
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".html":
+            data = re.sub(rb'<span class="gpnn-time">[^<]*</span>', b"", data)
+            data = re.sub(rb'<td class="gpnn-time">[^<]*</td>', b"", data)
+            data = data.replace(b"this build", b"cached")
+        elif path.suffix == ".ipynb":
+            nb = json.loads(data)
+            nb["metadata"]["gpnn"].pop("seconds")
+            nb["metadata"]["gpnn"].pop("executed_at")
+            data = json.dumps(nb, sort_keys=True).encode()
+        out[str(path.relative_to(site_dir))] = data
+    return out
+
+
+def test_build_without_cache_equals_the_cached_build(site, tmp_path):
+    fresh = tmp_path / "fresh"
+    completed = build(ROOT, fresh, env={"GPNN_NO_CACHE": "1"})
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "Notebook pages executed this build: network.py, simulating-data.py, training.py" in completed.stderr
+    cached, uncached = _normalised(site), _normalised(fresh)
+    assert sorted(cached) == sorted(uncached)
+    differing = [name for name in cached if cached[name] != uncached[name]]
+    assert differing == []

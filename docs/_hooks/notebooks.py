@@ -21,10 +21,12 @@ import os
 import posixpath
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +60,29 @@ def cache_root(config: MkDocsConfig) -> Path:
     return Path(root) if root else Path(config.config_file_path).resolve().parent / ".cache"
 
 
+def build_time() -> str:
+    """The build's date: ``SOURCE_DATE_EPOCH`` if set (reproducible builds), else now, in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _git_commit(folder: Path) -> str:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=folder, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "gpnn", "docs"], cwd=folder, capture_output=True, text=True
+        )
+        return commit + (" with uncommitted changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def on_pre_build(config: MkDocsConfig) -> None:
+    _state.setdefault("runs", {})  # page -> its latest run time; kept across `serve` rebuilds
+    _state["commit"] = _git_commit(Path(config.config_file_path).resolve().parent)
     store = _fresh_gpnn()
     _state["store"] = store
     _state["no_cache"] = store.cache_disabled()
@@ -81,6 +105,7 @@ def _key(source: bytes, store: Any) -> str:
         "gpnn": store.source_digest(),
         "environment": store.environment(),
         "kernel": KERNEL,
+        "hook": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),  # how pages are executed
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -97,9 +122,16 @@ def _load(path: Path, key: str) -> nbformat.NotebookNode | None:
 
 def _execute(src: Path, src_uri: str, key: str, docs_dir: Path) -> nbformat.NotebookNode:
     nb = jupytext.read(src)
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"cell-{number}"  # jupytext would draw random ids: the page must not change by chance
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     client = NotebookClient(
-        nb, timeout=1800, kernel_name=KERNEL, allow_errors=False, resources={"metadata": {"path": str(docs_dir)}}
+        nb,
+        timeout=1800,
+        kernel_name=KERNEL,
+        allow_errors=False,
+        record_timing=False,  # per-cell clock readings would make every build's notebook differ
+        resources={"metadata": {"path": str(docs_dir)}},
     )
     start = time.perf_counter()
     try:
@@ -108,7 +140,12 @@ def _execute(src: Path, src_uri: str, key: str, docs_dir: Path) -> nbformat.Note
         raise PluginError(f"Notebook page '{src_uri}' raised while executing:\n{error}") from None
     except Exception as error:
         raise PluginError(f"Notebook page '{src_uri}' could not be executed: {error!r}") from None
-    nb.metadata["gpnn"] = {"key": key, "page": src_uri, "seconds": round(time.perf_counter() - start, 3)}
+    nb.metadata["gpnn"] = {
+        "key": key,
+        "page": src_uri,
+        "seconds": round(time.perf_counter() - start, 3),
+        "executed_at": build_time(),
+    }
     return nb
 
 
@@ -120,17 +157,24 @@ def _write(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def _prepare(file: File, config: MkDocsConfig, out_dir: Path) -> tuple[File, bool]:
-    """Return a file for the executed notebook of page ``file``, and whether it was executed now."""
+    """Return a file for the executed notebook of page ``file``, and whether it was executed now.
+
+    Records the notebook's run time and execution date for the page's provenance footer.
+    """
     src = Path(str(file.abs_src_path))
     key = _key(src.read_bytes(), _state["store"])
     src_uri = Path(file.src_uri).with_suffix(".ipynb").as_posix()
     # One folder per key, holding the notebook at the page's own relative path.
     folder = out_dir / key[:16]
     path = folder / src_uri
-    executed = _state["no_cache"] or _load(path, key) is None
-    if executed:
+    nb = None if _state["no_cache"] else _load(path, key)
+    executed = nb is None
+    if nb is None:
         log.info("Executing notebook page %s", file.src_uri)
-        _write(_execute(src, file.src_uri, key, Path(config.docs_dir)), path)
+        nb = _execute(src, file.src_uri, key, Path(config.docs_dir))
+        _write(nb, path)
+    meta = nb.metadata["gpnn"]
+    _state["runs"][src_uri] = {"seconds": meta["seconds"], "executed_at": meta["executed_at"], "now": executed}
     notebook = File(src_uri, str(folder), config.site_dir, config.use_directory_urls)
     return notebook, executed
 
@@ -151,6 +195,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             executed.append(file.src_uri)
     _state["executed"] = executed
     log.info("Notebook pages executed this build: %s", ", ".join(executed) or "none")
+    for file in files:
+        if file.src_uri.endswith(".md") and file.abs_src_path and _LIVE_CODE in Path(file.abs_src_path).read_text():
+            # Its output depends on more than its own text: rebuild it even under `serve --dirty`.
+            file.is_modified = lambda: True  # type: ignore[method-assign]
+    times = File.generated(config, TIMES_PAGE, content=_TIMES_SOURCE)
+    times.is_modified = lambda: True  # type: ignore[method-assign]
+    files.append(times)
     return files
 
 
@@ -162,21 +213,87 @@ _MATHJAX2 = re.compile(
 NOTEBOOK_CSS = "assets/stylesheets/notebooks.css"
 
 
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if _LIVE_CODE in markdown:
+        _state["started"] = (page.file.src_uri, time.perf_counter())
+    return markdown
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Lighten notebook pages: shared styles go to one file, the notebook's own MathJax 2 goes."""
-    if not page.file.src_uri.endswith(".ipynb"):
-        return html
-    html = _MATHJAX2.sub("", html)
-    styles = _state.setdefault("styles", {})
-    for css in _STYLE.findall(html):
-        styles.setdefault(hashlib.sha256(css.encode()).hexdigest(), css)
-    html = _STYLE.sub("", html)
-    href = posixpath.relpath(NOTEBOOK_CSS, posixpath.dirname(page.file.dest_uri))
-    return f'<link rel="stylesheet" href="{href}">\n{html}'
+    """Lighten notebook pages and end every executed page with its provenance."""
+    src_uri = page.file.src_uri
+    started = _state.pop("started", None)
+    if started and started[0] == src_uri:
+        # Markdown pages run their code (markdown-exec) while being converted, i.e. just now.
+        _state["runs"][src_uri] = {
+            "seconds": round(time.perf_counter() - started[1], 3),
+            "executed_at": build_time(),
+            "now": True,
+        }
+    if src_uri.endswith(".ipynb"):
+        html = _MATHJAX2.sub("", html)
+        for css in _STYLE.findall(html):
+            _state.setdefault("styles", {}).setdefault(hashlib.sha256(css.encode()).hexdigest(), css)
+        html = _STYLE.sub("", html)
+        href = posixpath.relpath(NOTEBOOK_CSS, posixpath.dirname(page.file.dest_uri))
+        html = f'<link rel="stylesheet" href="{href}">\n{html}'
+    if src_uri in _state["runs"]:
+        html += _provenance(_state["runs"][src_uri])
+    return html
+
+
+def _provenance(run: dict[str, Any]) -> str:
+    store = _state["store"]
+    gpnn = sys.modules["gpnn"]
+    config = gpnn.ExperimentConfig()
+    versions = ", ".join(f"{name} {version}" for name, version in store.environment().items())
+    return (
+        '<div class="gpnn-provenance" data-search-exclude><p>'
+        f'Built <span class="gpnn-time">{build_time()}</span>. This page\'s code ran for '
+        f'<span class="gpnn-time">{run["seconds"]:.1f} s</span>, on '
+        f'<span class="gpnn-time">{run["executed_at"]}</span>, with gpnn {gpnn.__version__} '
+        f"(commit {_state['commit']}) and {versions}. Seeds: data {config.data_seed}, initial weights "
+        f"{config.init_seed} (others are set in the code above).</p></div>"
+    )
+
+
+_LIVE_CODE = 'exec="on"'
+TIMES_PAGE = "computation-times.md"
+_TIMES_MARKER = "<!-- gpnn:computation-times -->"
+_TIMES_SOURCE = f"""# Computation times
+
+How long the code of each executed page ran, and when. A page whose inputs have not changed since
+(its source, the gpnn package, the library versions) is served from the build cache and keeps the
+time of the run that produced it.
+
+{_TIMES_MARKER}
+"""
+
+
+def _times_table() -> str:
+    runs = _state["runs"]
+    rows = []
+    for src_uri in sorted(runs):
+        run = runs[src_uri]
+        url = "../" if src_uri == "index.md" else "../" + posixpath.splitext(src_uri)[0] + "/"
+        status = "this build" if run["now"] else "cached"
+        rows.append(
+            f'<tr><td><a href="{url}">{src_uri}</a></td><td class="gpnn-time">{run["seconds"]:.2f} s</td>'
+            f'<td class="gpnn-time">{run["executed_at"]}</td><td>{status}</td></tr>'
+        )
+    total = sum(run["seconds"] for run in runs.values())
+    rows.append(f'<tr><td><strong>total</strong></td><td class="gpnn-time">{total:.2f} s</td><td></td><td></td></tr>')
+    header = "<tr><th>page</th><th>run time</th><th>run on</th><th>executed</th></tr>"
+    return f"<table><thead>{header}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    """Write the notebooks' shared styles; serve MathJax from the site, copied from the ``mathjax`` package."""
+    """Fill in the computation times, write the notebooks' shared styles, and serve MathJax."""
+    times_html = Path(config.site_dir) / "computation-times" / "index.html"
+    if times_html.exists():
+        times_html.write_text(
+            times_html.read_text(encoding="utf-8").replace(_TIMES_MARKER, _times_table()), encoding="utf-8"
+        )
     styles = _state.get("styles", {})
     css_path = Path(config.site_dir) / NOTEBOOK_CSS
     css_path.parent.mkdir(parents=True, exist_ok=True)
