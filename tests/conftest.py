@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -20,3 +25,27 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``mkdocs build --strict`` in ``config_dir`` into ``site_dir``."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=config_dir,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The website, built once per test session."""
+    site_dir = tmp_path_factory.mktemp("site")
+    completed = build(ROOT, site_dir)
+    assert completed.returncode == 0, completed.stderr[-5000:]
+    return site_dir

@@ -14,29 +14,12 @@ import pytest
 
 import gpnn
 
+from .conftest import build
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_PAGES = {"simulating-data": 4, "network": 2, "training": 2}  # page: figures it draws at least
 
 pytestmark = pytest.mark.slow
-
-
-def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=config_dir,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("site")
-    completed = build(ROOT, site_dir)
-    assert completed.returncode == 0, completed.stderr[-5000:]
-    return site_dir
 
 
 @pytest.fixture(scope="session")
@@ -195,7 +178,7 @@ def test_editing_the_package_rebuilds_what_depends_on_it(tmp_path):
 def test_executed_pages_end_with_provenance_and_are_timed(site):
     # Like a check that tutorials really ran: every executed page reports a run time.
     pages = {"index.md": "index.html", **{f"{name}.ipynb": f"{name}/index.html" for name in NOTEBOOK_PAGES}}
-    for src, html in pages.items():
+    for html in pages.values():
         text = (site / html).read_text(encoding="utf-8")
         footer = re.search(r'<div class="gpnn-provenance" data-search-exclude>(.*?)</div>', text, re.DOTALL)
         assert footer, html

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install Debian's Chromium for the browser tests, unless it is already there.
+# (A test tool's own browser download does not work on machines without general internet.)
+set -euo pipefail
+if [ -x /usr/bin/chromium ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Chromium is missing: run 'apt-get install chromium' as root, or this script with sudo." >&2
+    exit 1
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+/usr/bin/chromium --version
