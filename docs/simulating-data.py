@@ -70,9 +70,10 @@ fig, ax = plt.subplots()
 plots.plot_kernel(ax, config.eta, config.rho)
 figure(
     fig,
-    alt="The squared-exponential covariance falls smoothly from eta squared at distance zero "
-    "towards zero, passing through about 60 percent of its peak at distance rho.",
+    alt="The squared-exponential covariance falls smoothly from eta squared at distance zero towards "
+    f"zero, passing through {np.exp(-0.5):.0%} of its peak at distance rho.",
 )
+
 
 # %% tags=["hide-input"]
 distances = np.array([1, 2, 3]) * config.rho

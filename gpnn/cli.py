@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 
 from gpnn.config import ExperimentConfig
 from gpnn.experiment import ExperimentResult, run_experiment
-from gpnn.network import count_parameters, layer_sizes
+from gpnn.network import INIT_SCALES, count_parameters, layer_sizes
 
 _HELP = {
     "eta": "marginal standard deviation of the latent GP",
@@ -33,7 +33,18 @@ _HELP = {
     "learning_rate": "gradient-descent step size",
     "n_epochs": "number of full-batch gradient steps",
     "init_seed": "seed of the initial weights",
+    "standardize_inputs": "z-score x before fitting (true or false)",
+    "init_scale": "initial weight scale",
+    "record_every": "also keep the predictions every this many epochs (0: only the last)",
 }
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() in ("true", "yes", "1"):
+        return True
+    if text.lower() in ("false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -52,14 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = ExperimentConfig()
     for field in dataclasses.fields(ExperimentConfig):
         default = getattr(defaults, field.name)
-        kind: Any = _sizes if field.name == "hidden_sizes" else type(default)
+        kind: Any = {"hidden_sizes": _sizes, "standardize_inputs": _boolean}.get(field.name, type(default))
         shown = ",".join(map(str, default)) if field.name == "hidden_sizes" else default
         parser.add_argument(
             "--" + field.name.replace("_", "-"),
             dest=field.name,
             type=kind,
             default=default,
-            metavar=field.name.upper(),
+            choices=sorted(INIT_SCALES) if field.name == "init_scale" else None,
+            metavar=None if field.name == "init_scale" else field.name.upper(),
             help=f"{_HELP[field.name]} (default: {shown})",
         )
     parser.add_argument("--out", type=Path, help="folder for the figures and results.json")

@@ -10,6 +10,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gpnn._validation import check_int, check_real, check_seed, check_sizes
+from gpnn.network import INIT_SCALES
+
+#: The final RMSE printed by the source post for the reference experiment, on its author's machine.
+#: Float32 training over thousands of steps is chaotic, so other machines end elsewhere.
+REFERENCE_REPORTED_RMSE = 0.6291500277106367
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,9 @@ class ExperimentConfig:
     learning_rate: float = 0.005  # gradient-descent step size
     n_epochs: int = 8000  # full-batch gradient steps
     init_seed: int = 33  # seed of the initial weights
+    standardize_inputs: bool = True  # z-score x before fitting (False: train on raw x)
+    init_scale: str = "he"  # initial weight scale: "he" sqrt(2 / fan_in), "unit" 1, "small" 0.01
+    record_every: int = 0  # also keep the predictions every this many epochs (0: only the last)
 
     def __post_init__(self) -> None:
         # Validate, and normalise types so that equal settings compare and hash equal.
@@ -58,6 +66,16 @@ class ExperimentConfig:
         set_(self, "learning_rate", check_real("learning_rate", self.learning_rate, positive=True))
         set_(self, "n_epochs", check_int("n_epochs", self.n_epochs, minimum=0))
         set_(self, "init_seed", check_seed("init_seed", self.init_seed))
+        if not isinstance(self.standardize_inputs, bool):
+            raise TypeError(
+                "Argument 'standardize_inputs' must be True or False, "
+                f"but standardize_inputs = {self.standardize_inputs!r}."
+            )
+        if self.init_scale not in INIT_SCALES:
+            raise ValueError(
+                f"Argument 'init_scale' must be one of {sorted(INIT_SCALES)}, but init_scale = {self.init_scale!r}."
+            )
+        set_(self, "record_every", check_int("record_every", self.record_every, minimum=0))
         if self.data_seed is None or self.init_seed is None:
             raise ValueError("Arguments 'data_seed' and 'init_seed' must be integers: an experiment is reproducible.")
 

@@ -32,8 +32,8 @@ class ExperimentResult:
     """Latent GP function at each location: the truth the network tries to recover."""
     y: NDArray[np.float64]
     """Noisy observations, the training targets."""
-    x_std: NDArray[np.float64]
-    """Standardised locations, the network's input."""
+    inputs: NDArray[np.float64]
+    """The network's input: standardised locations, or the raw ones if ``standardize_inputs`` is off."""
     loss_history: NDArray[np.float64]
     """Training RMSE at each epoch (before that epoch's update), shape (n_epochs,)."""
     predictions: NDArray[np.float64]
@@ -44,6 +44,10 @@ class ExperimentResult:
     """Trained bias vectors, input side first."""
     train_seconds: float
     """Wall time of the training loop alone."""
+    snapshot_epochs: NDArray[np.int64]
+    """Epochs at which predictions were kept (every ``config.record_every``), shape (k,)."""
+    snapshots: NDArray[np.float64]
+    """Predictions of those epochs' forward passes, shape (k, n)."""
 
     @property
     def final_rmse(self) -> float:
@@ -97,17 +101,17 @@ def run_experiment(
         raise ValueError(f"Argument 'trainer' must be 'autograd' or 'fast', but trainer = {trainer!r}.")
     x = config.x()  # (n,)
     draw = sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
-    x_std = standardize(x)  # (n,)
-    inputs = torch.tensor(x_std[:, None], dtype=torch.float32)  # (n, 1)
+    x_in = standardize(x) if config.standardize_inputs else x  # (n,)
+    inputs = torch.tensor(x_in[:, None], dtype=torch.float32)  # (n, 1)
     targets = torch.tensor(draw.y[:, None])  # (n, 1), float64 as in the reference
-    params = init_params(1, config.hidden_sizes, seed=config.init_seed)
+    params = init_params(1, config.hidden_sizes, seed=config.init_seed, scale=config.init_scale)
     if trainer == "fast":
         optimizer: GradientDescent = FastGradientDescent(inputs, targets, params, config.learning_rate)
     else:
         optimizer = GradientDescent(inputs, targets, params, config.learning_rate)
     with single_thread():
         start = time.perf_counter()
-        optimizer.train(config.n_epochs, callback=callback)
+        optimizer.train(config.n_epochs, callback=callback, snapshot_every=config.record_every)
         seconds = time.perf_counter() - start
     predictions = optimizer.predictions
     return ExperimentResult(
@@ -115,10 +119,12 @@ def run_experiment(
         x=x,
         latent=draw.latent,
         y=draw.y,
-        x_std=x_std,
+        inputs=x_in,
         loss_history=np.asarray(optimizer.loss_history, dtype=np.float64),
         predictions=(np.full_like(x, np.nan) if predictions is None else predictions[:, 0].to(torch.float64).numpy()),
         weights=tuple(W.detach().numpy().copy() for W in params.weights),
         biases=tuple(b.detach().numpy().copy() for b in params.biases),
         train_seconds=seconds,
+        snapshot_epochs=np.array([epoch for epoch, _ in optimizer.snapshots], dtype=np.int64),
+        snapshots=np.array([p[:, 0].to(torch.float64).numpy() for _, p in optimizer.snapshots]).reshape(-1, x.size),
     )

@@ -37,7 +37,9 @@ class FastGradientDescent(GradientDescent):
     ``zero_grad``, ``epoch``) are inherited unchanged; only :meth:`train` takes the fast path.
     """
 
-    def train(self, n_epochs: int, callback: Callable[[int, float], None] | None = None) -> None:
+    def train(
+        self, n_epochs: int, callback: Callable[[int, float], None] | None = None, snapshot_every: int = 0
+    ) -> None:
         """Run ``n_epochs`` epochs of full-batch gradient descent; see the class description.
 
         Parameters
@@ -46,6 +48,8 @@ class FastGradientDescent(GradientDescent):
             Number of epochs, >= 0.
         callback : callable, optional
             Called as ``callback(epoch, loss)`` after each epoch.
+        snapshot_every : int, default 0
+            If positive, keep ``(epoch, predictions)`` in ``snapshots`` every that many epochs.
 
         Raises
         ------
@@ -54,12 +58,13 @@ class FastGradientDescent(GradientDescent):
             that epoch.
         """
         n_epochs = check_int("n_epochs", n_epochs, minimum=0)
+        snapshot_every = check_int("snapshot_every", snapshot_every, minimum=0)
         if n_epochs == 0:
             return
         with single_thread(), torch.no_grad():
-            self._train(n_epochs, callback)
+            self._train(n_epochs, callback, snapshot_every)
 
-    def _train(self, n_epochs: int, callback: Callable[[int, float], None] | None) -> None:
+    def _train(self, n_epochs: int, callback: Callable[[int, float], None] | None, snapshot_every: int) -> None:
         weights, biases = self.params
         tensors = [t for pair in zip(weights, biases, strict=True) for t in pair]
         n, dtype = self.x.shape[0], weights[0].dtype
@@ -101,6 +106,9 @@ class FastGradientDescent(GradientDescent):
                     f"The loss became {value} at epoch {len(self.loss_history)}; "
                     f"try a smaller learning rate than lr = {self.lr!r}."
                 )
+            epoch = len(self.loss_history)
+            if snapshot_every and epoch % snapshot_every == 0:
+                self.snapshots.append((epoch, h[-1].clone()))
             # dL/dy_hat = -(1 / (2L)) (1 / n) 2r, factor by factor as in gpnn.backprop.rmse_gradient.
             # Python floats are IEEE doubles, so these scalar steps round as torch's would; and
             # scaling by -2 is exact, so one multiply by -2 d_square equals (2r) d_square negated.
@@ -123,7 +131,7 @@ class FastGradientDescent(GradientDescent):
             torch.mul(grad_flat, self.lr, out=step)
             flat.sub_(step)
             if callback is not None:
-                callback(len(self.loss_history), value)
+                callback(epoch, value)
         # The last forward pass came before the last update, as in GradientDescent.
         self.predictions = h[-1].clone()
         self._write_back(tensors, views)

@@ -17,13 +17,20 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, cast
 
 import torch
 import torch.nn.functional as F
 
 from gpnn._validation import _show, check_int, check_seed, check_sizes, check_tensor
+
+#: Standard deviation of the initial weights of a layer with ``fan_in`` inputs, by name.
+INIT_SCALES: dict[str, Callable[[int], float]] = {
+    "he": lambda fan_in: math.sqrt(2 / fan_in),  # keeps activations' scale through ReLU layers
+    "unit": lambda fan_in: 1.0,  # plain N(0, 1): activations grow layer by layer
+    "small": lambda fan_in: 0.01,  # activations shrink towards zero layer by layer
+}
 
 
 class Params(NamedTuple):
@@ -72,7 +79,7 @@ def count_parameters(sizes: Sequence[int]) -> int:
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
 
 
-def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = None) -> Params:
+def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = None, scale: str = "he") -> Params:
     r"""He-initialised weights and zero biases for every layer.
 
     .. math:: W_\ell \sim \mathcal{N}\!\left(0, \tfrac{2}{H_{\ell-1}}\right), \qquad b_\ell = 0
@@ -92,6 +99,9 @@ def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = N
         Nodes in each hidden layer, each >= 1.
     seed : int or None, default None
         Seed in ``[0, 2**32 - 1]``; ``None`` seeds from fresh entropy.
+    scale : {"he", "unit", "small"}, default "he"
+        Standard deviation of the weights: :math:`\sqrt{2 / H_{\ell-1}}` (He), 1, or 0.01; see
+        :data:`INIT_SCALES`.
 
     Returns
     -------
@@ -99,6 +109,9 @@ def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = N
         float32 leaf tensors with ``requires_grad=True``.
     """
     sizes = layer_sizes(n_inputs, hidden_sizes)
+    if scale not in INIT_SCALES:
+        raise ValueError(f"Argument 'scale' must be one of {sorted(INIT_SCALES)}, but scale = {scale!r}.")
+    std = INIT_SCALES[scale]
     seed = check_seed("seed", seed)
     generator = torch.Generator()
     if seed is None:
@@ -107,7 +120,7 @@ def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = N
         generator.manual_seed(seed)
     weights, biases = [], []
     for fan_in, fan_out in itertools.pairwise(sizes):
-        W = torch.randn(fan_in, fan_out, generator=generator, dtype=torch.float32) * math.sqrt(2 / fan_in)
+        W = torch.randn(fan_in, fan_out, generator=generator, dtype=torch.float32) * std(fan_in)
         b = torch.zeros(fan_out, dtype=torch.float32)
         weights.append(W.requires_grad_())
         biases.append(b.requires_grad_())

@@ -32,7 +32,7 @@ from gpnn.experiment import ExperimentResult, run_experiment
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: Libraries whose versions are part of every key.
 KEYED_LIBRARIES = ("torch", "numpy", "scipy", "matplotlib")
-_FORMAT = 1
+_FORMAT = 2
 
 
 def source_digest(package_dir: Path = _PACKAGE_DIR) -> str:
@@ -125,7 +125,7 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-_ARRAYS = ("x", "latent", "y", "x_std", "loss_history", "predictions")
+_ARRAYS = ("x", "latent", "y", "inputs", "loss_history", "predictions", "snapshot_epochs", "snapshots")
 
 
 def _checksum(arrays: dict[str, np.ndarray]) -> str:

@@ -55,6 +55,8 @@ class GradientDescent:
         The loss at each epoch, computed before that epoch's update.
     predictions : Tensor of shape (n, 1) or None
         Predictions from the latest epoch's forward pass (the ones ``loss_history[-1]`` scores).
+    snapshots : list of (int, Tensor)
+        ``(epoch, predictions)`` kept by :meth:`train` every ``snapshot_every`` epochs.
 
     Examples
     --------
@@ -91,6 +93,7 @@ class GradientDescent:
         self.lr = check_real("lr", lr, positive=True)
         self.loss_history: list[float] = []
         self.predictions: torch.Tensor | None = None
+        self.snapshots: list[tuple[int, torch.Tensor]] = []
 
     def compute_loss(self) -> float:
         r"""Steps 1 and 2: predict, score with the RMSE, and backpropagate.
@@ -148,7 +151,9 @@ class GradientDescent:
         self.zero_grad()
         return loss
 
-    def train(self, n_epochs: int, callback: Callable[[int, float], None] | None = None) -> None:
+    def train(
+        self, n_epochs: int, callback: Callable[[int, float], None] | None = None, snapshot_every: int = 0
+    ) -> None:
         """Run ``n_epochs`` epochs.
 
         Parameters
@@ -158,12 +163,19 @@ class GradientDescent:
         callback : callable, optional
             Called as ``callback(epoch, loss)`` after each epoch (``epoch`` counts from 1),
             for instance to drive a progress bar.
+        snapshot_every : int, default 0
+            If positive, keep ``(epoch, predictions)`` in :attr:`snapshots` at every epoch
+            divisible by it.
         """
         n_epochs = check_int("n_epochs", n_epochs, minimum=0)
+        snapshot_every = check_int("snapshot_every", snapshot_every, minimum=0)
         for _ in range(n_epochs):
             loss = self.epoch()
+            epoch = len(self.loss_history)
+            if snapshot_every and epoch % snapshot_every == 0 and self.predictions is not None:
+                self.snapshots.append((epoch, self.predictions))
             if callback is not None:
-                callback(len(self.loss_history), loss)
+                callback(epoch, loss)
 
 
 def _as_column_tensor(name: str, value: Any, dtype: torch.dtype | None) -> torch.Tensor:

@@ -37,6 +37,7 @@ def base_url(site):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,8 @@ def test_page_loads_cleanly_with_everything_from_the_site(browser, base_url, pat
         assert visit.failed == [], "failed requests"
         assert visit.errors == [], "console errors"
         undecoded = visit.page.evaluate(
-            "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60))"
+            "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
+            ".map(i => i.alt || i.src.slice(0, 60))"
         )
         assert undecoded == []
         page_text = visit.page.inner_text("article")
@@ -112,8 +114,10 @@ def test_page_loads_cleanly_with_everything_from_the_site(browser, base_url, pat
                 }).length"""
             )
             assert typeset >= 3, "formulas rendered with visible glyphs"
-        if visit.page.locator("article pre").count():
-            assert visit.page.locator("article button.md-clipboard, article clipboard-copy").count() > 0
+        if visit.page.locator("article pre > code").count():
+            # Material's copy button on code blocks; mkdocs-jupyter's own on notebook input cells.
+            copy = "article .md-code__button[title*='Copy'], article button.md-clipboard, article clipboard-copy"
+            assert visit.page.locator(copy).count() > 0
     finally:
         visit.close()
 
@@ -132,7 +136,7 @@ def test_math_renders_in_markdown_pages_too(browser, base_url):
 def test_search_for_kernel_finds_the_gp_page(browser, base_url):
     visit = Visit(browser, base_url, "")
     try:
-        visit.page.click("label[for=__search]")
+        visit.page.click("input.md-search__input")
         visit.page.fill("input.md-search__input", "kernel")
         visit.page.wait_for_selector(".md-search-result__item", timeout=15000)
         links = visit.page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")

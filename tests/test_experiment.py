@@ -34,7 +34,7 @@ def test_short_experiment_fields(global_rng_guard):
     result = gpnn.run_experiment(config)
     ref = reference.experiment(hidden=(8, 8), n_epochs=50)
     assert result.loss_history.tolist() == ref["losses"]
-    assert result.x_std.mean() == pytest.approx(0.0, abs=1e-12)
+    assert result.inputs.mean() == pytest.approx(0.0, abs=1e-12)
     assert [W.shape for W in result.weights] == [(1, 8), (8, 8), (8, 1)]
     assert result.loss_history[-1] < result.loss_history[0]
     assert torch.get_num_threads() >= 1

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
+import itertools
 import re
 import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -215,10 +213,94 @@ def _normalised(site_dir: Path) -> dict[str, bytes]:
 
 def test_build_without_cache_equals_the_cached_build(site, tmp_path):
     fresh = tmp_path / "fresh"
-    completed = build(ROOT, fresh, env={"GPNN_NO_CACHE": "1"})
+    completed = build(ROOT, fresh, env={"GPNN_NO_CACHE": "1", "SOURCE_DATE_EPOCH": "1700000000"})
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "Notebook pages executed this build: network.py, simulating-data.py, training.py" in completed.stderr
+    # The build date honours SOURCE_DATE_EPOCH.
+    assert (
+        'Built <span class="gpnn-time">2023-11-14 22:13 UTC</span>' in (fresh / "training" / "index.html").read_text()
+    )
     cached, uncached = _normalised(site), _normalised(fresh)
     assert sorted(cached) == sorted(uncached)
     differing = [name for name in cached if cached[name] != uncached[name]]
-    assert differing == []
+    details = []
+    for name in differing:
+        a, b = cached[name], uncached[name]
+        at = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
+        details.append(f"{name} at byte {at}: {a[max(0, at - 200) : at + 200]!r} vs {b[max(0, at - 200) : at + 200]!r}")
+    assert differing == [], "\n".join(details)
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.headings: list[int] = []
+        self.in_article = 0
+        self.images_without_alt = 0
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        if tag == "article":
+            self.in_article += 1
+        if self.in_article and re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if self.in_article and tag == "img" and not (attributes.get("alt") or "").strip():
+            self.images_without_alt += 1
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self.in_article -= 1
+
+
+def _pages(site: Path) -> dict[Path, _Anchors]:
+    out = {}
+    for path in sorted(site.rglob("*.html")):
+        parser = _Anchors()
+        parser.feed(path.read_text(encoding="utf-8"))
+        out[path] = parser
+    return out
+
+
+def test_every_internal_link_and_anchor_resolves(site):
+    from urllib.parse import unquote, urlparse
+
+    pages = _pages(site)
+    broken = []
+    checked = 0
+    for path, parser in pages.items():
+        for href in parser.links:
+            url = urlparse(href)
+            if url.scheme or url.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            if url.path.startswith("/"):  # the 404 page links from the site root
+                target = (site / unquote(url.path).lstrip("/")).resolve()
+            else:
+                target = (path.parent / unquote(url.path)).resolve() if url.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            checked += 1
+            if not target.exists():
+                broken.append(f"{path.relative_to(site)}: {href} (no file)")
+            elif url.fragment and target.suffix == ".html":
+                if unquote(url.fragment) not in pages[target].ids:
+                    broken.append(f"{path.relative_to(site)}: {href} (no anchor)")
+    assert checked > 100
+    assert broken == [], "\n".join(broken)
+
+
+def test_figures_have_alt_text_and_headings_go_in_order(site):
+    for path, parser in _pages(site).items():
+        if path.name == "404.html":
+            continue
+        name = str(path.relative_to(site))
+        assert parser.images_without_alt == 0, name
+        levels = parser.headings
+        assert levels and levels[0] == 1 and levels.count(1) == 1, (name, levels)
+        skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+        assert skips == [], (name, skips)

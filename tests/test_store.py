@@ -10,7 +10,7 @@ SMALL = gpnn.ExperimentConfig(n_epochs=20, hidden_sizes=(4, 4))
 
 
 def _same(a, b):
-    for name in ("x", "latent", "y", "x_std", "loss_history", "predictions"):
+    for name in ("x", "latent", "y", "inputs", "loss_history", "predictions", "snapshot_epochs", "snapshots"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     for u, v in zip(a.weights + a.biases, b.weights + b.biases, strict=True):
         np.testing.assert_array_equal(u, v)

@@ -21,6 +21,19 @@ def test_sweep_equals_individual_runs_in_order(processes, monkeypatch):
     assert results[0].loss_history[-1] != results[1].loss_history[-1]
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_divergent_runs_give_none_or_raise(processes, monkeypatch):
+    monkeypatch.setenv("GPNN_NO_CACHE", "1")
+    configs = [
+        gpnn.ExperimentConfig(n_epochs=200, hidden_sizes=(4,), learning_rate=1e9),
+        gpnn.ExperimentConfig(n_epochs=5, hidden_sizes=(4,)),
+    ]
+    results = run_sweep(configs, processes=processes, allow_divergence=True)
+    assert results[0] is None and results[1] is not None
+    with pytest.raises(gpnn.TrainingDivergedError, match="epoch"):
+        run_sweep(configs, processes=processes)
+
+
 def test_sweep_rejects_bad_input():
     with pytest.raises(TypeError, match=r"configs\[1\] = 3"):
         run_sweep([gpnn.ExperimentConfig(), 3])

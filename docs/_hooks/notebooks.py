@@ -86,6 +86,10 @@ def on_pre_build(config: MkDocsConfig) -> None:
     store = _fresh_gpnn()
     _state["store"] = store
     _state["no_cache"] = store.cache_disabled()
+    # Pages execute side by side, one kernel per core, and sweeps add worker processes: each
+    # process keeps to one BLAS/OpenMP thread, or they fight over the cores (kernels inherit this).
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     if not _state["no_cache"]:
         # The kernels inherit this: one training run per key serves every page and build.
         os.environ["GPNN_CACHE_DIR"] = str(cache_root(config) / "experiments")

@@ -1,0 +1,107 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # With established packages
+#
+# Everything so far was written by hand. PyTorch has building blocks for all of it: `nn.Linear`
+# is a layer $hW^\top + b$, `nn.ReLU` the activation, `nn.Sequential` the stack, and
+# `torch.optim.SGD` the update $\theta \leftarrow \theta - \alpha g$. Here the same network is
+# rebuilt from them, with the same initial weights, and trained on the same loss.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import gpnn
+from gpnn import plots
+from gpnn.established import to_sequential, train_module
+from gpnn.site import figure, number, prose, source
+from gpnn.store import cached_experiment
+
+plt.style.use(plots.SITE_STYLE)
+config = gpnn.ExperimentConfig()
+scratch = cached_experiment(config)  # the from-scratch run
+inputs = torch.tensor(scratch.inputs[:, None], dtype=torch.float32)  # (n, 1)
+targets = torch.tensor(scratch.y[:, None])  # (n, 1), float64
+
+# %% tags=["hide-input"]
+source(to_sequential)
+
+# %%
+model = to_sequential(gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed))
+print(model)
+
+# %% [markdown]
+# ## Plain gradient descent with `torch.optim.SGD`
+
+# %% tags=["hide-input"]
+source(train_module)
+
+# %%
+sgd = np.array(train_module(model, inputs, targets, "sgd", config.learning_rate, config.n_epochs))
+gap = np.abs(sgd - scratch.loss_history)  # (n_epochs,)
+
+# %% tags=["hide-input"]
+early = min(100, gap.size)
+prose(
+    f"Over the first {number(early, 'd')} epochs the loss histories differ by at most "
+    f"{number(gap[:early].max(), '.1e')}; over all {number(config.n_epochs, 'd')}, by at most "
+    f"{number(gap.max(), '.2g', key='sgd_max_gap')}. The final losses are {number(sgd[-1], '.4f', key='sgd_final')} "
+    f"(SGD) and {number(scratch.final_rmse, '.4f')} (from scratch). The two are the same algorithm, "
+    "but not the same arithmetic: `nn.Linear` adds the bias inside the matrix product (one fused "
+    "`addmm`), and `SGD` updates each parameter with one fused multiply-add, so a few roundings "
+    "differ, and as with NumPy on the previous page, training amplifies them."
+)
+
+# %% [markdown]
+# ## Adam, for comparison
+#
+# Adam scales each parameter's step by a running estimate of its gradient's size. It is the
+# usual default for networks, and usually converges in far fewer epochs. It is given its common
+# default learning rate here.
+
+# %%
+adam_lr = 1e-3
+adam = np.array(
+    train_module(
+        to_sequential(gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed)),
+        inputs,
+        targets,
+        "adam",
+        adam_lr,
+        config.n_epochs,
+    )
+)
+fig, ax = plt.subplots()
+epochs = np.arange(1, config.n_epochs + 1)
+ax.semilogy(epochs, scratch.loss_history, color=plots.NETWORK_COLOR, lw=1.5, label="from scratch (gradient descent)")
+ax.semilogy(epochs, sgd, color=plots.DATA_COLOR, lw=1, ls="--", label="torch.optim.SGD")
+ax.semilogy(epochs, adam, color=plots.LATENT_COLOR, lw=1, label="torch.optim.Adam")
+ax.axhline(config.sigma, color=plots.ACCENT_COLOR, lw=0.8, ls=":", label=r"noise $\sigma$")
+ax.set(xlabel="epoch", ylabel="training RMSE")
+ax.legend(fontsize=8)
+figure(
+    fig,
+    alt="Loss curves of the from-scratch loop, torch's SGD and Adam on a log scale: the first "
+    "two lie on top of each other, Adam falls much faster and further below the noise level.",
+)
+
+# %% tags=["hide-input"]
+below = np.flatnonzero(adam < config.sigma)
+prose(
+    f"Adam, at learning rate {number(adam_lr, 'g')}, ends at {number(adam[-1], '.4f', key='adam_final')} "
+    + (f"and dips below σ from epoch {number(int(below[0]) + 1, 'd')}. " if below.size else "and never dips below σ. ")
+    + "Faster optimisation of the training loss is not a better estimate of the latent function: "
+    "the lower it goes below σ, the more noise it has fitted (see the page on how good a fit can get)."
+)

@@ -1,0 +1,214 @@
+r"""The best possible estimate: the GP posterior, and hyperparameters from the marginal likelihood.
+
+The data come from a known Gaussian process, so Bayes' rule gives the best estimate of the
+latent function there is. With :math:`K = k(X, X)`, :math:`K_* = k(X, X_*)` and noise variance
+:math:`\sigma^2`, the posterior of :math:`f_*` at new locations is normal with
+
+.. math::
+
+    \mathbb{E}[f_* \mid y] &= K_*^\top (K + \sigma^2 I)^{-1} y \\
+    \operatorname{Var}[f_* \mid y] &= k(X_*, X_*) - K_*^\top (K + \sigma^2 I)^{-1} K_*
+
+and the log marginal likelihood of the hyperparameters, the probability of the data with
+:math:`f` integrated out, is
+
+.. math::
+
+    \log p(y \mid \eta, \rho, \sigma) = -\tfrac12 y^\top (K + \sigma^2 I)^{-1} y
+        - \tfrac12 \log\det(K + \sigma^2 I) - \tfrac n2 \log 2\pi .
+
+Everything is computed through the Cholesky factor :math:`L L^\top = K + \sigma^2 I`
+(Rasmussen & Williams, *Gaussian Processes for Machine Learning*, algorithm 2.1).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.linalg import cho_solve, solve_triangular
+from scipy.optimize import minimize
+
+from gpnn._validation import check_real, check_same_length, check_vector
+from gpnn.kernels import kernel_matrix, squared_exponential
+
+
+class Posterior(NamedTuple):
+    """Posterior of the latent function at the requested locations."""
+
+    mean: NDArray[np.float64]
+    """Posterior mean, shape (m,)."""
+    sd: NDArray[np.float64]
+    """Posterior standard deviation of the latent function (noise excluded), shape (m,)."""
+
+
+class Hyperparameters(NamedTuple):
+    """Kernel and noise parameters, with the log marginal likelihood they reach."""
+
+    eta: float
+    rho: float
+    sigma: float
+    log_marginal_likelihood: float
+
+
+def _cholesky(x: NDArray[np.float64], eta: float, rho: float, sigma: float) -> NDArray[np.float64]:
+    K = kernel_matrix(x, eta, rho, jitter=sigma**2)  # K + sigma^2 I, (n, n)
+    try:
+        return np.asarray(np.linalg.cholesky(K), dtype=np.float64)  # (n, n), lower
+    except np.linalg.LinAlgError as error:
+        raise ValueError(
+            f"K + sigma^2 I is not positive definite for eta = {eta!r}, rho = {rho!r}, sigma = {sigma!r}; "
+            "sigma must be large enough for the locations given."
+        ) from error
+
+
+def _check(
+    x: ArrayLike, y: ArrayLike, eta: float, rho: float, sigma: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float, float]:
+    x_checked = check_vector("x", x)
+    y_checked = check_vector("y", y)
+    check_same_length("x", x_checked, "y", y_checked)
+    return (
+        x_checked,
+        y_checked,
+        check_real("eta", eta, positive=True),
+        check_real("rho", rho, positive=True),
+        check_real("sigma", sigma, positive=True),
+    )
+
+
+def gp_posterior(x: ArrayLike, y: ArrayLike, x_new: ArrayLike, eta: float, rho: float, sigma: float) -> Posterior:
+    r"""Posterior mean and standard deviation of the latent function at ``x_new``.
+
+    .. math:: \mu_* = K_*^\top \alpha, \quad \alpha = L^{-\top} L^{-1} y, \qquad
+              \sigma_*^2 = k(0) - \lVert L^{-1} K_* \rVert^2
+
+    Parameters
+    ----------
+    x : array_like of shape (n,)
+        Observed locations.
+    y : array_like of shape (n,)
+        Observations.
+    x_new : array_like of shape (m,)
+        Where to predict.
+    eta, rho : float
+        Kernel parameters, > 0.
+    sigma : float
+        Noise standard deviation, > 0.
+
+    Returns
+    -------
+    Posterior
+    """
+    x, y, eta, rho, sigma = _check(x, y, eta, rho, sigma)
+    x_new = check_vector("x_new", x_new)
+    L = _cholesky(x, eta, rho, sigma)
+    alpha = cho_solve((L, True), y)  # (n,)
+    K_star = squared_exponential(np.abs(x[:, None] - x_new[None, :]), eta, rho)  # (n, m)
+    mean = K_star.T @ alpha  # (m,)
+    v = solve_triangular(L, K_star, lower=True)  # (n, m)
+    variance = np.maximum(eta**2 - np.sum(v**2, axis=0), 0.0)  # (m,)
+    return Posterior(mean=mean, sd=np.sqrt(variance))
+
+
+def log_marginal_likelihood(x: ArrayLike, y: ArrayLike, eta: float, rho: float, sigma: float) -> float:
+    r"""Log marginal likelihood :math:`\log p(y \mid \eta, \rho, \sigma)` of the GP regression model.
+
+    .. math:: -\tfrac12 y^\top \alpha - \textstyle\sum_i \log L_{ii} - \tfrac n2 \log 2\pi
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,)
+    eta, rho, sigma : float
+        Kernel parameters and noise standard deviation, all > 0.
+
+    Returns
+    -------
+    float
+    """
+    x, y, eta, rho, sigma = _check(x, y, eta, rho, sigma)
+    return _log_marginal_likelihood(x, y, eta, rho, sigma)
+
+
+def _log_marginal_likelihood(
+    x: NDArray[np.float64], y: NDArray[np.float64], eta: float, rho: float, sigma: float
+) -> float:
+    L = _cholesky(x, eta, rho, sigma)
+    alpha = cho_solve((L, True), y)
+    return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * y.size * math.log(2 * math.pi))
+
+
+def _negative_lml_and_gradient(
+    log_params: NDArray[np.float64], x: NDArray[np.float64], y: NDArray[np.float64]
+) -> tuple[float, NDArray[np.float64]]:
+    r"""Negative log marginal likelihood and its gradient in :math:`(\log\eta, \log\rho, \log\sigma)`.
+
+    .. math:: \frac{\partial \log p}{\partial \theta} = \tfrac12 \operatorname{tr}\!\left(
+              (\alpha\alpha^\top - K_y^{-1}) \frac{\partial K_y}{\partial \theta}\right)
+    """
+    eta, rho, sigma = np.exp(log_params)
+    try:
+        L = _cholesky(x, eta, rho, sigma)
+    except ValueError:
+        return np.inf, np.zeros(3)
+    alpha = cho_solve((L, True), y)  # (n,)
+    d2 = (x[:, None] - x[None, :]) ** 2  # (n, n)
+    K_f = squared_exponential(np.sqrt(d2), eta, rho)  # (n, n), the kernel without noise
+    A = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(x.size))  # (n, n)
+    d_log_eta = 2 * K_f
+    d_log_rho = K_f * d2 / rho**2
+    gradient = 0.5 * np.array([np.sum(A * d_log_eta), np.sum(A * d_log_rho), np.trace(A) * 2 * sigma**2])
+    value = -0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * y.size * math.log(2 * math.pi)
+    return -float(value), -gradient
+
+
+def fit_hyperparameters(
+    x: ArrayLike, y: ArrayLike, initial: tuple[float, float, float] = (1.0, 1.0, 1.0), n_restarts: int = 4
+) -> Hyperparameters:
+    r"""Maximise the log marginal likelihood over :math:`(\eta, \rho, \sigma)` (type-II maximum likelihood).
+
+    Optimises over :math:`(\log\eta, \log\rho, \log\sigma)` with L-BFGS-B, from ``initial`` and
+    from ``n_restarts`` further starting points spread over plausible scales (the likelihood
+    can have several local maxima), and returns the best.
+
+    Parameters
+    ----------
+    x, y : array_like of shape (n,)
+    initial : tuple of 3 floats, default (1, 1, 1)
+        First starting point, all > 0.
+    n_restarts : int, default 3
+        Additional deterministic starting points.
+
+    Returns
+    -------
+    Hyperparameters
+    """
+    x = check_vector("x", x, min_length=2)
+    y = check_vector("y", y, min_length=2)
+    check_same_length("x", x, "y", y)
+    if len(initial) != 3:
+        raise ValueError(f"Argument 'initial' must hold (eta, rho, sigma), but initial = {initial!r}.")
+    start = [
+        check_real(name, value, positive=True) for name, value in zip(("eta", "rho", "sigma"), initial, strict=True)
+    ]
+    if isinstance(n_restarts, bool) or not isinstance(n_restarts, int) or n_restarts < 0:
+        raise ValueError(f"Argument 'n_restarts' must be a non-negative integer, but n_restarts = {n_restarts!r}.")
+    span, spread = float(np.ptp(x)), float(np.std(y))
+    starts = [np.log(start)]
+    for i in range(n_restarts):
+        fraction = (i + 1) / (n_restarts + 1)
+        starts.append(np.log([spread or 1.0, span * fraction**2 or 1.0, (spread or 1.0) * 0.5]))
+
+    best = None
+    for point in starts:
+        found = minimize(
+            _negative_lml_and_gradient, point, args=(x, y), jac=True, method="L-BFGS-B", bounds=[(-8.0, 8.0)] * 3
+        )
+        if np.isfinite(found.fun) and (best is None or found.fun < best.fun):
+            best = found
+    if best is None:  # pragma: no cover - every start failed
+        raise ValueError("The log marginal likelihood could not be evaluated at any starting point.")
+    eta, rho, sigma = (float(v) for v in np.exp(best.x))
+    return Hyperparameters(eta, rho, sigma, -float(best.fun))
