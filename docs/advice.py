@@ -140,7 +140,8 @@ prose(
     f"with unit-variance weights, and from {number(small[0], '.2g')} to {number(small[-1], '.2g')} with "
     f"weights of standard deviation {number(small_sd, 'g')}. Exploding activations give exploding "
     "gradients; vanishing ones give gradients too small for the learning rate to move the early "
-    "layers. He's factor keeps each layer's output variance equal to its input's, because a ReLU passes on about half of it."
+    "layers. He's factor keeps each layer's output variance equal to its input's, because a ReLU "
+    "passes on about half of it."
 )
 
 # %% [markdown]

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from threadpoolctl import threadpool_limits
 
 from gpnn._validation import check_int, check_real, check_same_length, check_vector
 
@@ -68,11 +69,26 @@ def train_numpy(
     b = [np.array(v, dtype=np.float32) for v in biases]
     if len(W) != len(b) or not W or W[0].shape[0] != 1:
         raise ValueError("Arguments 'weights' and 'biases' must describe a network with one input.")
-    n = inputs.shape[0]
     losses = np.empty(n_epochs)
+    # One BLAS thread: for matrices this small threads only wait on each other, and a fixed
+    # count gives the same rounding, hence the same trajectory, however busy the machine is.
+    with threadpool_limits(limits=1, user_api="blas"):
+        prediction = _train(inputs, targets, W, b, np.float32(lr), losses)
+    return NumpyRun(losses, prediction[:, 0], tuple(W), tuple(b))
+
+
+def _train(
+    inputs: NDArray[np.float32],
+    targets: NDArray[np.float64],
+    W: list[NDArray[np.float32]],
+    b: list[NDArray[np.float32]],
+    lr: np.float32,
+    losses: NDArray[np.float64],
+) -> NDArray[np.float32]:
+    """Train ``W`` and ``b`` in place, writing each epoch's loss into ``losses``."""
+    n = inputs.shape[0]
     prediction = np.zeros((n, 1), dtype=np.float32)
-    lr32 = np.float32(lr)
-    for epoch in range(n_epochs):
+    for epoch in range(losses.size):
         h = [inputs]
         for layer in range(len(W) - 1):
             h.append(np.maximum(h[-1] @ W[layer] + b[layer], np.float32(0)))  # (n, H_l)
@@ -86,6 +102,6 @@ def train_numpy(
             grad_b = delta.sum(axis=0)  # (H_l,)
             if layer > 0:
                 delta = np.where(h[layer] > 0, delta @ W[layer].T, np.float32(0))  # (n, H_{l-1})
-            W[layer] -= grad_W * lr32
-            b[layer] -= grad_b * lr32
-    return NumpyRun(losses, prediction[:, 0], tuple(W), tuple(b))
+            W[layer] -= grad_W * lr
+            b[layer] -= grad_b * lr
+    return prediction

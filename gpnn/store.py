@@ -44,15 +44,35 @@ def source_digest(package_dir: Path = _PACKAGE_DIR) -> str:
     return digest.hexdigest()
 
 
+#: Environment variables that change how BLAS libraries split their sums, hence results' last bits:
+#: with OpenBLAS on one thread instead of two, even the simulated data differ.
+_NUMERIC_ENV_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "GOTO_", "KMP_")
+
+
 def environment() -> dict[str, str]:
-    """Versions of Python and of :data:`KEYED_LIBRARIES`, the software a result depends on."""
-    versions = {"python": platform.python_version()}
+    """Versions of Python and of :data:`KEYED_LIBRARIES`, the processor, and BLAS thread settings.
+
+    Everything here can change a result's last bits, which training amplifies.
+    """
+    versions = {"python": platform.python_version(), "machine": platform.machine(), "cpu": _cpu_model()}
+    versions.update(
+        {name: value for name, value in sorted(os.environ.items()) if name.startswith(_NUMERIC_ENV_PREFIXES)}
+    )
     for name in KEYED_LIBRARIES:
         try:
             versions[name] = version(name)
         except PackageNotFoundError:  # pragma: no cover - all are dependencies
             versions[name] = "absent"
     return versions
+
+
+def _cpu_model() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:  # pragma: no cover - not Linux
+        return platform.processor()
+    names = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith(("model name", "flags"))]
+    return hashlib.sha256("\n".join(names[:2]).encode()).hexdigest()[:16]
 
 
 def result_key(config: ExperimentConfig, digest: str | None = None) -> str:

@@ -17,8 +17,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-PAGES = ["", "simulating-data/", "network/", "training/", "api/", "computation-times/"]
-MATH_PAGES = {"simulating-data/", "network/", "training/"}
+PAGES = [
+    "",
+    "simulating-data/",
+    "network/",
+    "training/",
+    "best-fit/",
+    "advice/",
+    "fiddling/",
+    "backpropagation/",
+    "established/",
+    "api/",
+    "computation-times/",
+]
+MATH_PAGES = {"simulating-data/", "network/", "training/", "best-fit/", "backpropagation/"}
 
 pytestmark = pytest.mark.slow
 sync_api = pytest.importorskip("playwright.sync_api")

@@ -15,7 +15,17 @@ import gpnn
 from .conftest import build
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_PAGES = {"simulating-data": 4, "network": 2, "training": 2}  # page: figures it draws at least
+# page: figures it draws at least
+NOTEBOOK_PAGES = {
+    "simulating-data": 4,
+    "network": 2,
+    "training": 2,
+    "best-fit": 1,
+    "advice": 4,
+    "fiddling": 2,
+    "backpropagation": 1,
+    "established": 1,
+}
 
 pytestmark = pytest.mark.slow
 
@@ -146,18 +156,37 @@ def test_a_raising_live_block_fails_the_build_naming_the_page(tmp_path):
     assert "broken-block.md" in completed.stderr
 
 
+def _small_project(tmp_path: Path, pages: list[str]) -> Path:
+    """A copy of the site with only ``pages`` (and the home page) in it, and a copy of gpnn."""
+    import yaml
+
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    config["nav"] = [
+        {"Home": "index.md"},
+        *({page: f"{page}.ipynb"} for page in pages),
+        {"API": "api.md"},
+        {"Computation times": "computation-times.md"},
+    ]
+    (project / "docs" / "api.md").write_text("# API\n\nLeft out of this copy.\n")
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config))
+    for name in ["index.md", "_hooks", "javascripts", "stylesheets", *(f"{page}.py" for page in pages)]:
+        source = ROOT / "docs" / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / "docs" / name)
+    shutil.copytree(ROOT / "gpnn", project / "gpnn", ignore=shutil.ignore_patterns("__pycache__"))
+    return project
+
+
 def test_editing_the_package_rebuilds_what_depends_on_it(tmp_path):
     # A private copy of the package, imported first by the build and by its kernels.
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", project / "docs")
-    shutil.copytree(ROOT / "gpnn", project / "gpnn", ignore=shutil.ignore_patterns("__pycache__"))
+    project = _small_project(tmp_path, ["simulating-data", "network", "training"])
     env = {"PYTHONPATH": str(project), "GPNN_CACHE_ROOT": str(tmp_path / "cache")}
+    every = "Notebook pages executed this build: network.py, simulating-data.py, training.py"
 
     first = build(project, tmp_path / "site1", env)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "Notebook pages executed this build: network.py, simulating-data.py, training.py" in first.stderr
+    assert every in first.stderr
 
     unchanged = build(project, tmp_path / "site2", env)
     assert unchanged.returncode == 0, unchanged.stderr[-3000:]
@@ -167,7 +196,7 @@ def test_editing_the_package_rebuilds_what_depends_on_it(tmp_path):
     helpers.write_text(helpers.read_text().replace('class="gpnn-number"', 'class="gpnn-number edited"'))
     edited = build(project, tmp_path / "site3", env)
     assert edited.returncode == 0, edited.stderr[-3000:]
-    assert "Notebook pages executed this build: network.py, simulating-data.py, training.py" in edited.stderr
+    assert every in edited.stderr
     for page in ("index.html", "training/index.html", "network/index.html"):
         assert 'class="gpnn-number edited"' in (tmp_path / "site3" / page).read_text(), page
         assert 'class="gpnn-number edited"' not in (tmp_path / "site2" / page).read_text(), page
@@ -215,7 +244,7 @@ def test_build_without_cache_equals_the_cached_build(site, tmp_path):
     fresh = tmp_path / "fresh"
     completed = build(ROOT, fresh, env={"GPNN_NO_CACHE": "1", "SOURCE_DATE_EPOCH": "1700000000"})
     assert completed.returncode == 0, completed.stderr[-3000:]
-    assert "Notebook pages executed this build: network.py, simulating-data.py, training.py" in completed.stderr
+    assert "Notebook pages executed this build: advice.py, backpropagation.py" in completed.stderr
     # The build date honours SOURCE_DATE_EPOCH.
     assert (
         'Built <span class="gpnn-time">2023-11-14 22:13 UTC</span>' in (fresh / "training" / "index.html").read_text()

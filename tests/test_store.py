@@ -90,9 +90,16 @@ def test_environment_switches(tmp_path, monkeypatch):
     assert store.cache_dir_from_env() is None
 
 
+def test_blas_thread_settings_are_part_of_the_key(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    key = store.result_key(SMALL)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    assert store.result_key(SMALL) != key
+
+
 def test_environment_lists_the_keyed_libraries():
     versions = store.environment()
-    assert set(versions) == {"python", *store.KEYED_LIBRARIES}
+    assert {"python", "machine", "cpu", *store.KEYED_LIBRARIES} <= set(versions)
     assert versions["torch"].startswith("2.")
 
 

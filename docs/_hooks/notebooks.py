@@ -86,10 +86,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
     store = _fresh_gpnn()
     _state["store"] = store
     _state["no_cache"] = store.cache_disabled()
-    # Pages execute side by side, one kernel per core, and sweeps add worker processes: each
-    # process keeps to one BLAS/OpenMP thread, or they fight over the cores (kernels inherit this).
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    # No thread-count variables are set for the kernels: OpenBLAS's thread count changes the
+    # rounding of its Cholesky factorisation, hence the simulated data themselves. Pages must
+    # compute what a reader running the same code in a plain Python session gets.
     if not _state["no_cache"]:
         # The kernels inherit this: one training run per key serves every page and build.
         os.environ["GPNN_CACHE_DIR"] = str(cache_root(config) / "experiments")
@@ -144,6 +143,9 @@ def _execute(src: Path, src_uri: str, key: str, docs_dir: Path) -> nbformat.Note
         raise PluginError(f"Notebook page '{src_uri}' raised while executing:\n{error}") from None
     except Exception as error:
         raise PluginError(f"Notebook page '{src_uri}' could not be executed: {error!r}") from None
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
     nb.metadata["gpnn"] = {
         "key": key,
         "page": src_uri,
@@ -151,6 +153,24 @@ def _execute(src: Path, src_uri: str, key: str, docs_dir: Path) -> nbformat.Note
         "executed_at": build_time(),
     }
     return nb
+
+
+def _merge_streams(outputs: list[Any]) -> list[Any]:
+    """Join consecutive printed outputs of one stream: the kernel flushes them in chunks that
+    depend on timing, and the same code must always give the same notebook."""
+    merged: list[Any] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def _write(nb: nbformat.NotebookNode, path: Path) -> None:
