@@ -43,7 +43,7 @@ model = to_sequential(gpnn.init_params(1, config.hidden_sizes, seed=config.init_
 print(model)
 
 # %% [markdown]
-# ## Plain gradient descent with `torch.optim.SGD`
+# ## Plain gradient descent with torch.optim.SGD
 
 # %% tags=["hide-input"]
 source(train_module)

@@ -149,8 +149,10 @@ def test_search_for_kernel_finds_the_gp_page(browser, base_url):
     visit = Visit(browser, base_url, "")
     try:
         visit.page.click("input.md-search__input")
-        visit.page.fill("input.md-search__input", "kernel")
-        visit.page.wait_for_selector(".md-search-result__item", timeout=15000)
+        # Material's search runs in a worker that first loads the whole index, which takes a
+        # while on a busy machine; the query runs once it is ready.
+        visit.page.type("input.md-search__input", "kernel", delay=100)
+        visit.page.wait_for_selector(".md-search-result__item", timeout=90000)
         links = visit.page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
         assert any("simulating-data" in link for link in links), links
     finally:

@@ -76,6 +76,15 @@ def test_notebook_pages_hold_their_figures_and_no_errors(site):
         assert "Traceback" not in text and "ename" not in text, name
 
 
+def test_notebook_pages_are_light(site):
+    # Shared styles are served once; a notebook page's own HTML, figures aside, stays small.
+    for name in NOTEBOOK_PAGES:
+        html = (site / name / "index.html").read_text(encoding="utf-8")
+        without_figures = re.sub(r'src="data:image/[^"]+"', 'src=""', html)
+        assert len(without_figures.encode()) < 150_000, name
+        assert "<style" not in without_figures.split("<article")[1], name
+
+
 def test_downloaded_notebooks_are_executed(site):
     import nbformat
 
@@ -100,6 +109,19 @@ def test_numbers_equal_the_library(site, reference_result):
     assert int(home["n_params"]) == gpnn.count_parameters(gpnn.layer_sizes(1, config.hidden_sizes))
     assert int(home["n"]) == config.x().size
     assert float(parse(site / "network/index.html").numbers["n_params"]) == float(home["n_params"])
+
+
+def test_beyond_pages_report_what_they_claim(site, reference_result):
+    backprop = parse(site / "backpropagation" / "index.html").numbers
+    assert float(backprop["max_grad_difference"]) == 0.0  # hand gradients equal autograd's
+    assert float(backprop["torch_hand_gap"]) == 0.0
+    best = parse(site / "best-fit" / "index.html").numbers
+    assert float(best["network_data"]) == pytest.approx(reference_result.final_rmse, rel=1e-12)
+    assert float(best["network_latent"]) == reference_result.rmse_to_latent
+    assert float(best["gp_latent"]) < float(best["network_latent"])
+    assert int(parse(site / "fiddling" / "index.html").numbers["n_seed_runs"]) >= 20
+    established = parse(site / "established" / "index.html").numbers
+    assert float(established["sgd_max_gap"]) < 1.0
 
 
 def test_api_page_lists_every_public_name(site):
@@ -191,6 +213,19 @@ def test_editing_the_package_rebuilds_what_depends_on_it(tmp_path):
     unchanged = build(project, tmp_path / "site2", env)
     assert unchanged.returncode == 0, unchanged.stderr[-3000:]
     assert "Notebook pages executed this build: none" in unchanged.stderr
+
+    # A truncated cache entry is recomputed, never served.
+    (cached,) = (tmp_path / "cache" / "notebooks").glob("*/training.ipynb")
+    cached.write_bytes(cached.read_bytes()[:1000])
+    repaired = build(project, tmp_path / "site2b", env)
+    assert repaired.returncode == 0, repaired.stderr[-3000:]
+    assert "Notebook pages executed this build: training.py" in repaired.stderr
+
+    def untimed(site_dir: Path) -> str:
+        html = (site_dir / "training" / "index.html").read_text()
+        return re.sub(r'<span class="gpnn-time">[^<]*</span>', "", html)
+
+    assert untimed(tmp_path / "site2b") == untimed(tmp_path / "site2")
 
     helpers = project / "gpnn" / "site.py"
     helpers.write_text(helpers.read_text().replace('class="gpnn-number"', 'class="gpnn-number edited"'))
