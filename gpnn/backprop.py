@@ -86,6 +86,19 @@ def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> 
     -------
     Tensor of the shape and dtype of ``pred``
     """
+    check_tensor("obs", obs)
+    check_tensor("pred", pred)
+    if obs.shape != pred.shape:
+        raise ValueError(
+            f"Arguments 'obs' and 'pred' must have the same shape, "
+            f"but obs.shape = {tuple(obs.shape)} and pred.shape = {tuple(pred.shape)}."
+        )
+    if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
+        raise ValueError(f"Argument 'loss' must be a 0-d tensor, rmse(obs, pred), but loss = {loss!r}.")
+    return _rmse_gradient(obs, pred, loss)
+
+
+def _rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
     residual = obs - pred  # (n, 1), promoted to float64 when obs is
     d_mean = torch.ones_like(loss) / (2 * loss)  # dL/dm = 1 / (2 sqrt(m))
     d_square = d_mean.expand(residual.shape) / residual.numel()  # dm/d(r_i^2) = 1 / n
@@ -113,6 +126,13 @@ def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tens
     Params
         Gradients, shaped like the parameters.
     """
+    params = check_params(params)
+    if not isinstance(forward, ForwardPass) or len(forward.inputs) != len(params.weights):
+        raise ValueError(
+            "Argument 'forward' must be the ForwardPass of these params (one input per layer), "
+            f"but forward = {type(forward).__name__}."
+        )
+    check_tensor("d_prediction", d_prediction, ndim=2)
     n_layers = len(params.weights)
     d_weights: list[torch.Tensor] = [torch.empty(0)] * n_layers
     d_biases: list[torch.Tensor] = [torch.empty(0)] * n_layers
@@ -164,5 +184,5 @@ def gradients(x: torch.Tensor, y: torch.Tensor, params: Params) -> tuple[float, 
     with torch.no_grad():
         forward = _forward_pass(x, params)
         loss = _rmse(y, forward.prediction)
-        d_prediction = rmse_gradient(y, forward.prediction, loss)
+        d_prediction = _rmse_gradient(y, forward.prediction, loss)
         return loss.item(), backward_pass(forward, params, d_prediction)

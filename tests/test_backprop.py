@@ -67,6 +67,20 @@ def test_forward_pass_keeps_layer_inputs():
     assert torch.equal(fp.prediction, gpnn.forward(x, params))
 
 
+def test_steps_reject_bad_input():
+    x, y, params = _problem(1, (4,), seed=0)
+    fp = backprop.forward_pass(x, params)
+    loss = gpnn.rmse(y, fp.prediction)
+    with pytest.raises(ValueError, match=r"same shape.*\(50, 1\).*\(50,\)"):
+        backprop.rmse_gradient(y, fp.prediction[:, 0], loss)
+    with pytest.raises(ValueError, match="'loss' must be a 0-d tensor"):
+        backprop.rmse_gradient(y, fp.prediction, loss.reshape(1))
+    with pytest.raises(ValueError, match="'forward' must be the ForwardPass of these params"):
+        backprop.backward_pass(fp, gpnn.init_params(1, (4, 4), seed=0), torch.zeros(50, 1))
+    with pytest.raises(ValueError, match="'d_prediction' must be 2-D"):
+        backprop.backward_pass(fp, params, torch.zeros(50))
+
+
 def test_gradients_reject_bad_input():
     x, y, params = _problem(1, (4,), seed=0)
     with pytest.raises(ValueError, match=r"'y' must be 2-D.*\(50,\)"):

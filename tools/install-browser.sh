@@ -5,10 +5,14 @@ set -euo pipefail
 if [ -x /usr/bin/chromium ]; then
     exit 0
 fi
+as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-    echo "Chromium is missing: run 'apt-get install chromium' as root, or this script with sudo." >&2
-    exit 1
+    if ! command -v sudo > /dev/null; then
+        echo "Chromium is missing: run 'apt-get install chromium' as root." >&2
+        exit 1
+    fi
+    as_root=(sudo)
 fi
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq chromium > /dev/null
 /usr/bin/chromium --version

@@ -6,9 +6,16 @@ process per page) and hands mkdocs-jupyter the executed ``.ipynb`` instead, whic
 without executing again and offers for download.
 
 An executed notebook is cached under a key that covers everything its output depends on: the
-page's source, the source of the ``gpnn`` package, and the versions of Python and the numerical
-libraries. A cell that raises fails the build and names the page. ``GPNN_NO_CACHE=1`` executes
-everything afresh and stores nothing.
+page's source, the source of the ``gpnn`` package, this hook, the versions of Python and the
+numerical libraries, the processor and the BLAS thread settings. A corrupt or partial entry is
+a miss. A cell that raises fails the build and names the page. ``GPNN_NO_CACHE=1`` executes
+everything afresh and stores nothing. (mkdocs-jupyter's own cache then keys on the executed
+notebook's bytes, which is safe: they change whenever anything above does.)
+
+The hook also finishes the pages: it ends every executed page with its provenance (build date,
+run time, versions, commit, seeds), fills in the computation-times page, moves the styles that
+mkdocs-jupyter inlines into every notebook page to one shared file, drops the notebook pages'
+own MathJax 2 loader, and copies MathJax 3 from the ``mathjax`` package into the site.
 """
 
 from __future__ import annotations
