@@ -53,6 +53,7 @@ from gpnn.site import figure, number, prose, source
 from gpnn.store import cached_experiment
 
 plt.style.use(plots.SITE_STYLE)
+torch.set_num_threads(1)  # faster for matrices this small, and pages run side by side
 config = gpnn.ExperimentConfig()
 x = config.x()
 draw = gpnn.sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
