@@ -28,7 +28,7 @@ from typing import NamedTuple
 import torch
 
 from gpnn._validation import check_tensor
-from gpnn.loss import _rmse
+from gpnn.loss import _check_obs_pred, _rmse
 from gpnn.network import Params, check_params
 
 
@@ -86,13 +86,7 @@ def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> 
     -------
     Tensor of the shape and dtype of ``pred``
     """
-    check_tensor("obs", obs)
-    check_tensor("pred", pred)
-    if obs.shape != pred.shape:
-        raise ValueError(
-            f"Arguments 'obs' and 'pred' must have the same shape, "
-            f"but obs.shape = {tuple(obs.shape)} and pred.shape = {tuple(pred.shape)}."
-        )
+    _check_obs_pred(obs, pred)
     if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
         raise ValueError(f"Argument 'loss' must be a 0-d tensor, rmse(obs, pred), but loss = {loss!r}.")
     return _rmse_gradient(obs, pred, loss)

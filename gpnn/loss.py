@@ -33,6 +33,14 @@ def rmse(obs: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
     Tensor of shape ()
         The RMSE, differentiable with respect to both arguments.
     """
+    _check_obs_pred(obs, pred)
+    if obs.numel() == 0:
+        raise ValueError("Argument 'obs' must not be empty, but obs.numel() = 0.")
+    return _rmse(obs, pred)
+
+
+def _check_obs_pred(obs: torch.Tensor, pred: torch.Tensor) -> None:
+    """Both finite floating tensors of one shape (broadcasting would silently change the loss)."""
     check_tensor("obs", obs)
     check_tensor("pred", pred)
     if obs.shape != pred.shape:
@@ -40,9 +48,6 @@ def rmse(obs: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
             f"Arguments 'obs' and 'pred' must have the same shape, "
             f"but obs.shape = {tuple(obs.shape)} and pred.shape = {tuple(pred.shape)}."
         )
-    if obs.numel() == 0:
-        raise ValueError("Argument 'obs' must not be empty, but obs.numel() = 0.")
-    return _rmse(obs, pred)
 
 
 def _rmse(obs: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
