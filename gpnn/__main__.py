@@ -3,4 +3,5 @@
 from gpnn.cli import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # The usage and error lines then name the command as it was typed.
+    raise SystemExit(main(prog="python -m gpnn"))
