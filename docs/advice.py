@@ -28,7 +28,7 @@ import torch
 import gpnn
 from gpnn import plots
 from gpnn.site import figure, number, prose, table
-from gpnn.sweep import run_sweep
+from gpnn.site.runs import experiments
 
 plt.style.use(plots.SITE_STYLE)
 base = gpnn.ExperimentConfig()
@@ -54,7 +54,7 @@ runs = {
     "two layers of 64": variant(hidden_sizes=(64, 64)),
 }
 # Every run in parallel processes, one per core; a run whose loss blows up comes back as None.
-results = dict(zip(runs, run_sweep(list(runs.values()), allow_divergence=True), strict=True))
+results = dict(zip(runs, experiments(list(runs.values()), allow_divergence=True), strict=True))
 
 
 def outcome(name):

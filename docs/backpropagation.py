@@ -42,15 +42,17 @@
 # every gradient: that walk is backpropagation.
 
 # %%
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 import gpnn
 from gpnn import backprop, plots
-from gpnn.numpy_net import train_numpy
+from gpnn.numpy_net import NumpyGradientDescent
 from gpnn.site import figure, number, prose, source
-from gpnn.store import cached_experiment
+from gpnn.site.runs import experiment
 
 plt.style.use(plots.SITE_STYLE)
 torch.set_num_threads(1)  # faster for matrices this small, and pages run side by side
@@ -103,7 +105,7 @@ prose(
 # Its trajectory over all the experiment's epochs, against the autograd loop's:
 
 # %%
-autograd_run = cached_experiment(config)  # trained with the bit-for-bit identical fast trainer
+autograd_run = experiment(config)  # trained with the bit-for-bit identical fast trainer
 check = gpnn.GradientDescent(
     inputs, targets, gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed), config.learning_rate
 )
@@ -123,17 +125,10 @@ prose(
 # The same formulas in NumPy, in the same precisions, from the same initial weights:
 
 # %% tags=["hide-input"]
-source(train_numpy)
+source(NumpyGradientDescent.epoch)
 
 # %%
-numpy_run = train_numpy(
-    gpnn.standardize(x),
-    draw.y,
-    [W.detach().numpy() for W in gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed).weights],
-    [b.detach().numpy() for b in gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed).biases],
-    config.learning_rate,
-    config.n_epochs,
-)
+numpy_run = experiment(dataclasses.replace(config, implementation="numpy"))
 drift = np.abs(numpy_run.loss_history - autograd_run.loss_history)  # (n_epochs,)
 
 # %%
@@ -154,7 +149,7 @@ prose(
     f"The first epoch's losses differ by {number(drift[0], 'g')}. "
     + (f"They first differ at epoch {number(first, 'd')}, " if first else "They never differ, ")
     + (f"and the gap passes 0.001 at epoch {number(small, 'd')}. " if small else "and the gap stays below 0.001. ")
-    + f"At the end the NumPy run reaches {number(numpy_run.loss_history[-1], '.4f', key='numpy_final')} against "
+    + f"At the end the NumPy run reaches {number(numpy_run.final_rmse, '.4f', key='numpy_final')} against "
     f"{number(autograd_run.final_rmse, '.4f')} for torch. "
     "The formulas are the same; the matrix products are not, bit for bit: NumPy's BLAS and torch's add "
     "the terms of each dot product in different orders, and float32 addition is not associative. "

@@ -39,11 +39,11 @@ import gpnn
 from gpnn import plots
 from gpnn.posterior import fit_hyperparameters, gp_posterior
 from gpnn.site import figure, number, prose, source, table
-from gpnn.store import cached_experiment
+from gpnn.site.runs import experiment
 
 plt.style.use(plots.SITE_STYLE)
 config = gpnn.ExperimentConfig()
-result = cached_experiment(config)  # the network run quoted on every page
+result = experiment(config)  # the network run quoted on every page
 
 # %% [markdown]
 # The package computes the posterior through the Cholesky factor of $K + \sigma^2 I$:

@@ -19,19 +19,21 @@
 # rebuilt from them, with the same initial weights, and trained on the same loss.
 
 # %%
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 import gpnn
 from gpnn import plots
-from gpnn.established import to_sequential, train_module
+from gpnn.established import ModuleTrainer, to_sequential
 from gpnn.site import figure, number, prose, source
-from gpnn.store import cached_experiment
+from gpnn.site.runs import experiment
 
 plt.style.use(plots.SITE_STYLE)
 config = gpnn.ExperimentConfig()
-scratch = cached_experiment(config)  # the from-scratch run
+scratch = experiment(config)  # the from-scratch run
 inputs = torch.tensor(scratch.inputs[:, None], dtype=torch.float32)  # (n, 1)
 targets = torch.tensor(scratch.y[:, None])  # (n, 1), float64
 
@@ -46,10 +48,10 @@ print(model)
 # ## Plain gradient descent with torch.optim.SGD
 
 # %% tags=["hide-input"]
-source(train_module)
+source(ModuleTrainer.epoch)
 
 # %%
-sgd = np.array(train_module(model, inputs, targets, "sgd", config.learning_rate, config.n_epochs))
+sgd = experiment(dataclasses.replace(config, implementation="torch-sgd")).loss_history
 gap = np.abs(sgd - scratch.loss_history)  # (n_epochs,)
 
 # %% tags=["hide-input"]
@@ -73,16 +75,7 @@ prose(
 
 # %%
 adam_lr = 1e-3
-adam = np.array(
-    train_module(
-        to_sequential(gpnn.init_params(1, config.hidden_sizes, seed=config.init_seed)),
-        inputs,
-        targets,
-        "adam",
-        adam_lr,
-        config.n_epochs,
-    )
-)
+adam = experiment(dataclasses.replace(config, implementation="torch-adam", learning_rate=adam_lr)).loss_history
 fig, ax = plt.subplots()
 epochs = np.arange(1, config.n_epochs + 1)
 ax.semilogy(epochs, scratch.loss_history, color=plots.NETWORK_COLOR, lw=1.5, label="from scratch (gradient descent)")

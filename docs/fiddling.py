@@ -29,13 +29,13 @@ import gpnn
 from gpnn import plots
 from gpnn.config import REFERENCE_REPORTED_RMSE
 from gpnn.site import figure, number, prose
-from gpnn.sweep import run_sweep
+from gpnn.site.runs import experiments
 
 plt.style.use(plots.SITE_STYLE)
 base = gpnn.ExperimentConfig()
 n_seeds = 20
 seeds = [*range(n_seeds - 1), base.init_seed]  # the recipe's own seed among them
-seed_runs = run_sweep([dataclasses.replace(base, init_seed=seed) for seed in seeds], allow_divergence=True)
+seed_runs = experiments([dataclasses.replace(base, init_seed=seed) for seed in seeds], allow_divergence=True)
 finished = [r for r in seed_runs if r is not None]
 to_data = np.array([r.final_rmse for r in finished])
 to_latent = np.array([r.rmse_to_latent for r in finished])
@@ -85,7 +85,7 @@ learning_rates = [0.001, base.learning_rate, 0.02]
 architectures = [base.hidden_sizes, (64, 64), (32,)]
 grid_seeds = [0, 1]
 grid = list(itertools.product(learning_rates, architectures, grid_seeds))
-grid_runs = run_sweep(
+grid_runs = experiments(
     [dataclasses.replace(base, learning_rate=lr, hidden_sizes=arch, init_seed=seed) for lr, arch, seed in grid],
     allow_divergence=True,
 )

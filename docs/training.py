@@ -26,7 +26,7 @@ import torch
 import gpnn
 from gpnn import plots
 from gpnn.site import figure, number, prose, source, table
-from gpnn.store import cached_experiment
+from gpnn.site.runs import experiment
 
 plt.style.use(plots.SITE_STYLE)
 config = gpnn.ExperimentConfig()
@@ -136,7 +136,7 @@ for _ in range(5):
 # same numbers.
 
 # %%
-result = cached_experiment(config)
+result = experiment(config)
 
 # %% tags=["hide-input"]
 prose(

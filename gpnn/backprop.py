@@ -73,8 +73,8 @@ def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> 
 
     .. math:: \frac{\partial L}{\partial \hat y_i} = -\frac{1}{2L} \cdot \frac{1}{n} \cdot 2 (y_i - \hat y_i)
 
-    evaluated factor by factor as autograd does: the square root's, then the mean's, then the
-    square's, then the difference's, and finally cast to the dtype of ``pred``.
+    evaluated factor by factor in the order of the chain rule: the square root's, the mean's,
+    the square's, then the difference's, and finally cast to the dtype of ``pred``.
 
     Parameters
     ----------
@@ -93,11 +93,11 @@ def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> 
 
 
 def _rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
-    residual = obs - pred  # (n, 1), promoted to float64 when obs is
-    d_mean = torch.ones_like(loss) / (2 * loss)  # dL/dm = 1 / (2 sqrt(m))
-    d_square = d_mean.expand(residual.shape) / residual.numel()  # dm/d(r_i^2) = 1 / n
-    d_residual = d_square * (2.0 * residual.pow(1.0))  # d(r^2)/dr = 2 r
-    return (-d_residual).to(pred.dtype)  # dr/dy_hat = -1
+    residual = obs - pred  # r = y - y_hat, (n, 1); float64 when obs is
+    d_mean = 1 / (2 * loss)  # L = sqrt(m), so dL/dm = 1 / (2L)
+    d_square = d_mean / residual.numel()  # m = mean(r^2), so dm/d(r_i^2) = 1 / n
+    d_residual = d_square * (2 * residual)  # d(r_i^2)/dr_i = 2 r_i
+    return (-d_residual).to(pred.dtype)  # dr/dy_hat = -1, in the precision of y_hat
 
 
 def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tensor) -> Params:
@@ -130,22 +130,33 @@ def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tens
     n_layers = len(params.weights)
     d_weights: list[torch.Tensor] = [torch.empty(0)] * n_layers
     d_biases: list[torch.Tensor] = [torch.empty(0)] * n_layers
-    delta = d_prediction  # dL/dz for the output layer, (n, 1)
+    delta = d_prediction  # dL/dz of the output layer, (n, 1)
     for layer in reversed(range(n_layers)):
         h_in, W = forward.inputs[layer], params.weights[layer]
-        d_weights[layer] = _mm_weight_gradient(h_in, delta, W)  # (H_{l-1}, H_l)
-        d_biases[layer] = delta.sum(0)  # (H_l,): the bias is broadcast over the n rows
+        d_weights[layer] = _weight_gradient(h_in, delta, W)  # h^T delta, (H_{l-1}, H_l)
+        d_biases[layer] = delta.sum(0)  # (H_l,): each intercept collects its column of delta
         if layer > 0:
-            d_input = delta.mm(W.t())  # (n, H_{l-1})
+            d_input = delta.mm(W.t())  # dL/dh_{l-1} = delta W^T, (n, H_{l-1})
             # ReLU: the gradient passes where the layer's output was positive.
             delta = torch.where(h_in > 0, d_input, torch.zeros_like(d_input))
     return Params(tuple(d_weights), tuple(d_biases))
 
 
-def _mm_weight_gradient(h_in: torch.Tensor, delta: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
-    # autograd's mm_mat2_backward: a weight matrix laid out column-major (possible when it has a
-    # single row or column) gets its gradient computed transposed; otherwise h^T delta.
-    if W.stride(0) == 1 and W.stride(1) == W.shape[0]:
+# Exactness. The formulas above, evaluated with the same torch operations as autograd, give
+# autograd's gradients bit for bit, with one exception, handled here: autograd computes the
+# gradient of a weight matrix stored column-major (which a matrix with a single row and a
+# single column is, too) as (delta^T h)^T instead of h^T delta. The two are equal in exact
+# arithmetic, but float sums in another order can differ in the last bit.
+
+
+def _column_major(W: torch.Tensor) -> bool:
+    """Whether autograd sees ``W`` as column-major (and so transposes its gradient product)."""
+    return W.stride(0) == 1 and W.stride(1) == W.shape[0]
+
+
+def _weight_gradient(h_in: torch.Tensor, delta: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
+    r""":math:`h^\top \delta`, in the order of operations autograd uses for the layout of ``W``."""
+    if _column_major(W):
         return delta.t().mm(h_in).t()
     return h_in.t().mm(delta)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,9 +13,14 @@ from numpy.typing import NDArray
 from gpnn._validation import check_int, check_real, check_seed, check_sizes
 from gpnn.network import INIT_SCALES
 
-#: The final RMSE printed by the source post for the reference experiment, on its author's machine.
-#: Float32 training over thousands of steps is chaotic, so other machines end elsewhere.
 REFERENCE_REPORTED_RMSE = 0.6291500277106367
+"""The final RMSE printed by the source post for the reference experiment, on its author's machine.
+
+Float32 training over thousands of steps is chaotic, so other machines end elsewhere.
+"""
+
+IMPLEMENTATIONS = ("scratch", "numpy", "torch-sgd", "torch-adam")
+"""The ways of training the network that :attr:`ExperimentConfig.implementation` names."""
 
 
 @dataclass(frozen=True)
@@ -32,20 +38,47 @@ class ExperimentConfig:
     (100, 200)
     """
 
-    eta: float = 3.0  # marginal standard deviation of the latent GP
-    rho: float = 10.0  # length scale of the latent GP, in units of x
-    sigma: float = 0.7  # standard deviation of the observation noise
-    x_start: float = -50.0  # first location
-    x_stop: float = 50.0  # locations stop before this value
-    x_step: float = 0.5  # spacing of the locations: 200 points by default
-    data_seed: int = 33  # seed of the simulated data
-    hidden_sizes: tuple[int, ...] = (16, 32, 64, 64, 32, 16)  # nodes in each hidden layer
-    learning_rate: float = 0.005  # gradient-descent step size
-    n_epochs: int = 8000  # full-batch gradient steps
-    init_seed: int = 33  # seed of the initial weights
-    standardize_inputs: bool = True  # z-score x before fitting (False: train on raw x)
-    init_scale: str = "he"  # initial weight scale: "he" sqrt(2 / fan_in), "unit" 1, "small" 0.01
-    record_every: int = 0  # also keep the predictions every this many epochs (0: only the last)
+    eta: float = 3.0
+    """Marginal standard deviation :math:`\\eta` of the latent GP."""
+    rho: float = 10.0
+    """Length scale :math:`\\rho` of the latent GP, in units of x."""
+    sigma: float = 0.7
+    """Standard deviation :math:`\\sigma` of the observation noise."""
+    x_start: float = -50.0
+    """First location."""
+    x_stop: float = 50.0
+    """The locations stop before this value."""
+    x_step: float = 0.5
+    """Spacing of the locations."""
+    data_seed: int = 33
+    """Seed of the simulated data (latent function and noise)."""
+    hidden_sizes: tuple[int, ...] = (16, 32, 64, 64, 32, 16)
+    """Nodes in each hidden layer, input side first."""
+    learning_rate: float = 0.005
+    """Gradient-descent step size :math:`\\alpha`."""
+    n_epochs: int = 8000
+    """Full-batch gradient steps."""
+    init_seed: int = 33
+    """Seed of the initial weights."""
+    standardize_inputs: bool = True
+    """Z-score the locations with the training locations' mean and standard deviation before fitting.
+
+    ``False`` trains on the raw locations.
+    """
+    init_scale: str = "he"
+    """Initial weight scale: ``"he"`` (sd :math:`\\sqrt{2 / \\text{fan-in}}`), ``"unit"`` (sd 1) or ``"small"``.
+
+    See :data:`gpnn.network.INIT_SCALES`.
+    """
+    record_every: int = 0
+    """Also keep the predictions at every location every this many epochs (0: only the last)."""
+    holdout_every: int = 0
+    """Hold out every this-many-th location from training (indices ``k - 1, 2k - 1, ...``); 0 trains on all."""
+    gap: tuple[float, float] | None = None
+    """Leave the locations in ``[gap[0], gap[1])`` out of training; ``None`` leaves none out."""
+    implementation: str = "scratch"
+    """How the network is trained: ``"scratch"`` (the hand-written gradient descent), ``"numpy"``
+    (the same in NumPy), ``"torch-sgd"`` or ``"torch-adam"`` (``torch.nn`` with ``torch.optim``)."""
 
     def __post_init__(self) -> None:
         # Validate, and normalise types so that equal settings compare and hash equal.
@@ -76,27 +109,87 @@ class ExperimentConfig:
                 f"Argument 'init_scale' must be one of {sorted(INIT_SCALES)}, but init_scale = {self.init_scale!r}."
             )
         set_(self, "record_every", check_int("record_every", self.record_every, minimum=0))
+        set_(self, "holdout_every", check_int("holdout_every", self.holdout_every, minimum=0))
+        if self.holdout_every == 1:
+            raise ValueError(
+                "Argument 'holdout_every' must be 0 (hold out nothing) or at least 2, but holdout_every = 1."
+            )
+        if self.gap is not None:
+            if isinstance(self.gap, str) or not isinstance(self.gap, Sequence) or len(self.gap) != 2:
+                raise TypeError(f"Argument 'gap' must be None or a pair (start, stop), but gap = {self.gap!r}.")
+            start, stop = check_real("gap[0]", self.gap[0]), check_real("gap[1]", self.gap[1])
+            if not start < stop:
+                raise ValueError(f"Argument 'gap' must have gap[0] < gap[1], but gap = {self.gap!r}.")
+            set_(self, "gap", (start, stop))
+        if self.implementation not in IMPLEMENTATIONS:
+            raise ValueError(
+                f"Argument 'implementation' must be one of {list(IMPLEMENTATIONS)}, "
+                f"but implementation = {self.implementation!r}."
+            )
+        if np.count_nonzero(self.train_mask()) < 2:
+            raise ValueError(
+                "Arguments 'holdout_every' and 'gap' must leave at least 2 locations to train on, "
+                f"but holdout_every = {self.holdout_every} and gap = {self.gap!r} leave "
+                f"{np.count_nonzero(self.train_mask())}."
+            )
         if self.data_seed is None or self.init_seed is None:
             raise ValueError("Arguments 'data_seed' and 'init_seed' must be integers: an experiment is reproducible.")
 
     def x(self) -> NDArray[np.float64]:
-        """Locations ``np.arange(x_start, x_stop, x_step)``, shape (n,)."""
+        """Locations ``np.arange(x_start, x_stop, x_step)``.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+        """
         return np.arange(self.x_start, self.x_stop, self.x_step)
 
+    def train_mask(self) -> NDArray[np.bool_]:
+        """Which locations the network is trained on, shape (n,): all but the held-out and the gap.
+
+        Returns
+        -------
+        ndarray of bool of shape (n,)
+        """
+        x = self.x()
+        mask = np.ones(x.size, dtype=bool)
+        if self.holdout_every:
+            mask[self.holdout_every - 1 :: self.holdout_every] = False
+        if self.gap is not None:
+            mask &= ~((x >= self.gap[0]) & (x < self.gap[1]))
+        return mask
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dictionary of the settings (``hidden_sizes`` as a list)."""
+        """Plain JSON-ready dictionary of the settings (tuples as lists).
+
+        Returns
+        -------
+        dict
+        """
         data = dataclasses.asdict(self)
         data["hidden_sizes"] = list(self.hidden_sizes)
+        data["gap"] = None if self.gap is None else list(self.gap)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExperimentConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error, missing keys take defaults."""
+        """Inverse of :meth:`to_dict`; unknown keys are an error, missing keys take defaults.
+
+        Parameters
+        ----------
+        data : dict
+            Settings by field name.
+
+        Returns
+        -------
+        ExperimentConfig
+        """
         names = {field.name for field in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
             raise ValueError(f"Argument 'data' has unknown setting(s) {unknown}; known settings are {sorted(names)}.")
         values = dict(data)
-        if "hidden_sizes" in values and isinstance(values["hidden_sizes"], list):
-            values["hidden_sizes"] = tuple(values["hidden_sizes"])
+        for name in ("hidden_sizes", "gap"):
+            if isinstance(values.get(name), list):
+                values[name] = tuple(values[name])
         return cls(**values)

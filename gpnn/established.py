@@ -2,21 +2,23 @@ r"""The same network with PyTorch's building blocks: ``torch.nn.Sequential`` and
 
 :func:`to_sequential` turns :class:`~gpnn.network.Params` into ``nn.Linear`` and ``nn.ReLU``
 layers holding the same numbers (``nn.Linear`` stores its weight transposed, as
-``(out_features, in_features)``, and computes :math:`h W^\\top + b`); :func:`train_module`
+``(out_features, in_features)``, and computes :math:`h W^\\top + b`); :class:`ModuleTrainer`
 trains it with a ``torch.optim`` optimiser on the same loss.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import contextlib
+from collections.abc import Iterator
+from typing import Any, Literal
 
 import torch
 from torch import nn
 
 from gpnn._threads import single_thread
-from gpnn._validation import check_int, check_real
-from gpnn.loss import rmse
+from gpnn.loss import _rmse
 from gpnn.network import Params, check_params
+from gpnn.training import Trainer, _all_finite
 
 
 def to_sequential(params: Params) -> nn.Sequential:
@@ -45,47 +47,71 @@ def to_sequential(params: Params) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def train_module(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    optimizer: Literal["sgd", "adam"],
-    lr: float,
-    n_epochs: int,
-) -> list[float]:
-    """Train ``model`` on the RMSE with a ``torch.optim`` optimiser; return the loss at each epoch.
+class ModuleTrainer(Trainer):
+    """Train :func:`to_sequential`'s network on the RMSE with a ``torch.optim`` optimiser.
+
+    Keeps the :class:`~gpnn.training.Trainer` contract. The module holds copies of ``params``
+    (the tensors passed in are not changed); :meth:`parameters` returns them in the layout of
+    :func:`gpnn.forward`.
 
     Parameters
     ----------
-    model : torch.nn.Module
-    x : Tensor of shape (n, J)
-    y : Tensor of shape (n, 1)
-    optimizer : {"sgd", "adam"}
-        ``torch.optim.SGD`` (plain gradient descent, as the from-scratch loop) or ``torch.optim.Adam``.
+    x : Tensor or array_like of shape (n, J) or (n,)
+        Inputs, converted to the parameters' dtype.
+    y : Tensor or array_like of shape (n, 1) or (n,)
+        Targets; their dtype is kept.
+    params : Params
+        Initial parameters, e.g. from :func:`gpnn.init_params`.
     lr : float
         Learning rate, > 0.
-    n_epochs : int
-        Epochs, >= 0.
-
-    Returns
-    -------
-    list of float
-        The loss before each epoch's update.
+    optimizer : {"sgd", "adam"}, default "sgd"
+        ``torch.optim.SGD`` (plain gradient descent, as the from-scratch loop) or ``torch.optim.Adam``.
     """
-    lr = check_real("lr", lr, positive=True)
-    n_epochs = check_int("n_epochs", n_epochs, minimum=0)
-    if optimizer == "sgd":
-        opt: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    elif optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-    else:
-        raise ValueError(f"Argument 'optimizer' must be 'sgd' or 'adam', but optimizer = {optimizer!r}.")
-    losses = []
-    with single_thread():
-        for _ in range(n_epochs):
-            opt.zero_grad()
-            loss = rmse(y, model(x))
-            loss.backward()  # type: ignore[no-untyped-call]
-            opt.step()
-            losses.append(loss.item())
-    return losses
+
+    def __init__(self, x: Any, y: Any, params: Params, lr: float, optimizer: Literal["sgd", "adam"] = "sgd") -> None:
+        params = check_params(params)
+        weights = params.weights
+        super().__init__(x, y, lr, n_inputs=weights[0].shape[0], n_outputs=weights[-1].shape[1], dtype=weights[0].dtype)
+        self.model = to_sequential(params)
+        if optimizer == "sgd":
+            self.optimizer: torch.optim.Optimizer = torch.optim.SGD(self.model.parameters(), lr=self.lr)
+        elif optimizer == "adam":
+            self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.lr)
+        else:
+            raise ValueError(f"Argument 'optimizer' must be 'sgd' or 'adam', but optimizer = {optimizer!r}.")
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[None]:
+        with single_thread():
+            yield
+
+    def epoch(self) -> float:
+        """One epoch: ``zero_grad``, forward, loss, ``backward``, the optimiser's ``step``.
+
+        Returns
+        -------
+        float
+            The loss before the update.
+        """
+        self.optimizer.zero_grad()
+        y_hat = self.model(self.x)  # (n, 1)
+        loss = _rmse(self.y, y_hat)  # ()
+        self.predictions = y_hat.detach()
+        self._check_loss(loss.item())
+        loss.backward()  # type: ignore[no-untyped-call]
+        self.optimizer.step()
+        self._completed(loss.item(), _all_finite(self.model.parameters()))
+        return loss.item()
+
+    def parameters(self) -> Params:
+        """Copies of the module's weights (transposed back to ``(in, out)``) and biases.
+
+        Returns
+        -------
+        Params
+        """
+        linears = [layer for layer in self.model if isinstance(layer, nn.Linear)]
+        return Params(
+            tuple(layer.weight.detach().t().clone() for layer in linears),
+            tuple(layer.bias.detach().clone() for layer in linears),
+        )

@@ -9,20 +9,26 @@ from typing import Literal
 
 import numpy as np
 import torch
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from gpnn._threads import single_thread
+from gpnn._validation import check_vector
 from gpnn.config import ExperimentConfig
-from gpnn.fast_training import FastGradientDescent
-from gpnn.network import init_params
-from gpnn.preprocessing import standardize
+from gpnn.network import Params, _forward, init_params
 from gpnn.simulate import sample_gp
-from gpnn.training import GradientDescent
+from gpnn.training import Trainer
 
 
 @dataclass(frozen=True)
 class ExperimentResult:
-    """What one run produced. Arrays are float64 numpy arrays of shape (n,) unless stated."""
+    """What one run produced. Arrays are float64 numpy arrays of shape (n,), one value per location, unless stated.
+
+    Two moments of training appear here. :attr:`predictions`, :attr:`snapshots` and
+    :attr:`loss_history` come from forward passes, each made *before* its epoch's update; the
+    trained :attr:`weights` and :attr:`biases` are *after* the last update. So
+    :attr:`predictions` (which :attr:`final_rmse` scores, as the reference recipe reports it)
+    lag the trained weights by one step; :func:`predict` uses the trained weights.
+    """
 
     config: ExperimentConfig
     """The settings of the run."""
@@ -31,32 +37,41 @@ class ExperimentResult:
     latent: NDArray[np.float64]
     """Latent GP function at each location: the truth the network tries to recover."""
     y: NDArray[np.float64]
-    """Noisy observations, the training targets."""
+    """Noisy observations."""
+    train_mask: NDArray[np.bool_]
+    """Which locations the network was trained on (all, unless ``config`` holds some out)."""
     inputs: NDArray[np.float64]
-    """The network's input: standardised locations, or the raw ones if ``standardize_inputs`` is off."""
+    """The network's input at each location: standardised, or raw if ``standardize_inputs`` is off."""
+    x_center: float
+    r"""Mean :math:`\bar x` of the training locations, subtracted when standardising (0 if not standardised)."""
+    x_scale: float
+    """Standard deviation of the training locations, divided by when standardising (1 if not standardised)."""
     loss_history: NDArray[np.float64]
     """Training RMSE at each epoch (before that epoch's update), shape (n_epochs,)."""
     predictions: NDArray[np.float64]
-    """Network output at the last epoch's forward pass, the one ``final_rmse`` scores."""
+    """Network output at every location from the last epoch's forward pass (the one ``final_rmse`` scores)."""
     weights: tuple[NDArray[np.float32], ...]
-    """Trained weight matrices, input side first."""
+    """Trained weight matrices, input side first, after the last update."""
     biases: tuple[NDArray[np.float32], ...]
-    """Trained bias vectors, input side first."""
+    """Trained bias vectors, input side first, after the last update."""
     train_seconds: float
     """Wall time of the training loop alone."""
     snapshot_epochs: NDArray[np.int64]
     """Epochs at which predictions were kept (every ``config.record_every``), shape (k,)."""
     snapshots: NDArray[np.float64]
-    """Predictions of those epochs' forward passes, shape (k, n)."""
+    """Predictions at every location from those epochs' forward passes, shape (k, n)."""
 
     @property
     def final_rmse(self) -> float:
-        """RMSE against the observations at the last epoch, ``loss_history[-1]``."""
+        """RMSE against the training observations at the last epoch, ``loss_history[-1]``."""
         return float(self.loss_history[-1]) if self.loss_history.size else float("nan")
 
     @property
     def rmse_to_latent(self) -> float:
-        r"""RMSE of the predictions against the latent function, :math:`\sqrt{\overline{(\hat y - f)^2}}`."""
+        r"""RMSE of the predictions against the latent function at every location.
+
+        .. math:: \sqrt{\tfrac1n \textstyle\sum_i (\hat y_i - f_i)^2}
+        """
         return float(np.sqrt(np.mean((self.predictions - self.latent) ** 2)))
 
 
@@ -66,23 +81,25 @@ def run_experiment(
     callback: Callable[[int, float], None] | None = None,
     trainer: Literal["autograd", "fast"] = "autograd",
 ) -> ExperimentResult:
-    """Simulate data from the GP and fit the network to it by gradient descent.
+    """Simulate data from the GP and fit the network to it.
 
     The steps are those of the reference experiment: ``sample_gp`` with ``data_seed``;
-    ``standardize`` the locations and cast them to float32, keeping ``y`` float64;
-    ``init_params`` with ``init_seed``; ``GradientDescent.train(n_epochs)``. Training runs on
-    one torch thread (faster for matrices this small; the previous setting is restored).
+    standardise the locations with the training locations' mean and standard deviation and
+    cast them to float32, keeping ``y`` float64; ``init_params`` with ``init_seed``; train for
+    ``n_epochs`` with the trainer that ``implementation`` names. Training runs on one torch
+    thread (faster for matrices this small; the previous setting is restored).
 
     Parameters
     ----------
     config : ExperimentConfig, optional
         Settings; the defaults are the reference experiment.
     callback : callable, optional
-        Passed to :meth:`GradientDescent.train`, called as ``callback(epoch, loss)``.
+        Passed to the trainer's ``train``, called as ``callback(epoch, loss)`` after each epoch.
     trainer : {"autograd", "fast"}, default "autograd"
-        ``"autograd"`` trains with the readable :class:`~gpnn.training.GradientDescent`;
-        ``"fast"`` with :class:`~gpnn.fast_training.FastGradientDescent`, which gives the same
-        result bit for bit in about half the time.
+        For ``implementation="scratch"``: ``"autograd"`` trains with the readable
+        :class:`~gpnn.training.GradientDescent`, ``"fast"`` with
+        :class:`~gpnn.fast_training.FastGradientDescent`, which gives the same result bit for
+        bit in about half the time. Other implementations ignore it.
 
     Returns
     -------
@@ -91,7 +108,7 @@ def run_experiment(
     Raises
     ------
     TrainingDivergedError
-        If the loss becomes NaN or infinite.
+        If training diverges (see :class:`~gpnn.training.Trainer`).
     """
     if config is None:
         config = ExperimentConfig()
@@ -100,31 +117,101 @@ def run_experiment(
     if trainer not in ("autograd", "fast"):
         raise ValueError(f"Argument 'trainer' must be 'autograd' or 'fast', but trainer = {trainer!r}.")
     x = config.x()  # (n,)
+    mask = config.train_mask()  # (n,)
     draw = sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
-    x_in = standardize(x) if config.standardize_inputs else x  # (n,)
-    inputs = torch.tensor(x_in[:, None], dtype=torch.float32)  # (n, 1)
-    targets = torch.tensor(draw.y[:, None])  # (n, 1), float64 as in the reference
-    params = init_params(1, config.hidden_sizes, seed=config.init_seed, scale=config.init_scale)
-    if trainer == "fast":
-        optimizer: GradientDescent = FastGradientDescent(inputs, targets, params, config.learning_rate)
+    if config.standardize_inputs:
+        center, scale = float(x[mask].mean()), float(x[mask].std())
+        x_in = (x - center) / scale  # (n,), as gpnn.standardize computes it
     else:
-        optimizer = GradientDescent(inputs, targets, params, config.learning_rate)
+        center, scale, x_in = 0.0, 1.0, x
+    inputs = torch.tensor(x_in[:, None], dtype=torch.float32)  # (n, 1), every location
+    targets = torch.tensor(draw.y[mask, None])  # (n_train, 1), float64 as in the reference
+    params = init_params(1, config.hidden_sizes, seed=config.init_seed, scale=config.init_scale)
+    optimizer = _trainer(config, trainer, inputs[mask], targets, params)
+    # The forward pass of the last epoch uses the parameters before its update: keep them.
+    last: list[Params] = [optimizer.parameters()] if config.n_epochs == 1 else []
+
+    def record(epoch: int, loss: float) -> None:
+        if epoch == config.n_epochs - 1 and not mask.all():
+            last.append(optimizer.parameters())
+        if callback is not None:
+            callback(epoch, loss)
+
     with single_thread():
         start = time.perf_counter()
-        optimizer.train(config.n_epochs, callback=callback, snapshot_every=config.record_every)
+        optimizer.train(config.n_epochs, callback=record, snapshot_every=config.record_every)
         seconds = time.perf_counter() - start
-    predictions = optimizer.predictions
+        trained = optimizer.parameters()
+        with torch.no_grad():
+            if optimizer.predictions is None:
+                predictions = np.full_like(x, np.nan)
+            elif mask.all():
+                predictions = optimizer.predictions[:, 0].to(torch.float64).numpy()
+            else:
+                predictions = _forward(inputs, last[-1])[:, 0].to(torch.float64).numpy()
+            snapshots = [_forward(inputs, params)[:, 0].to(torch.float64).numpy() for _, params in optimizer.snapshots]
     return ExperimentResult(
         config=config,
         x=x,
         latent=draw.latent,
         y=draw.y,
+        train_mask=mask,
         inputs=x_in,
+        x_center=center,
+        x_scale=scale,
         loss_history=np.asarray(optimizer.loss_history, dtype=np.float64),
-        predictions=(np.full_like(x, np.nan) if predictions is None else predictions[:, 0].to(torch.float64).numpy()),
-        weights=tuple(W.detach().numpy().copy() for W in params.weights),
-        biases=tuple(b.detach().numpy().copy() for b in params.biases),
+        predictions=predictions,
+        weights=tuple(W.numpy().copy() for W in trained.weights),
+        biases=tuple(b.numpy().copy() for b in trained.biases),
         train_seconds=seconds,
         snapshot_epochs=np.array([epoch for epoch, _ in optimizer.snapshots], dtype=np.int64),
-        snapshots=np.array([p[:, 0].to(torch.float64).numpy() for _, p in optimizer.snapshots]).reshape(-1, x.size),
+        snapshots=np.array(snapshots).reshape(-1, x.size),
     )
+
+
+def _trainer(config: ExperimentConfig, trainer: str, x: torch.Tensor, y: torch.Tensor, params: Params) -> Trainer:
+    """The trainer that ``config.implementation`` (and, from scratch, ``trainer``) names."""
+    lr = config.learning_rate
+    if config.implementation == "numpy":
+        from gpnn.numpy_net import NumpyGradientDescent
+
+        return NumpyGradientDescent(x, y, params, lr)
+    if config.implementation in ("torch-sgd", "torch-adam"):
+        from gpnn.established import ModuleTrainer
+
+        return ModuleTrainer(x, y, params, lr, optimizer="sgd" if config.implementation == "torch-sgd" else "adam")
+    if trainer == "fast":
+        from gpnn.fast_training import FastGradientDescent
+
+        return FastGradientDescent(x, y, params, lr)
+    from gpnn.training import GradientDescent
+
+    return GradientDescent(x, y, params, lr)
+
+
+def predict(result: ExperimentResult, x: ArrayLike) -> NDArray[np.float64]:
+    r"""The trained network's prediction at new locations.
+
+    .. math:: \hat y(x) = f\!\left(\frac{x - \bar x}{s_x}; \theta_N\right)
+
+    standardised like the training locations, with the weights after the last update
+    (:attr:`ExperimentResult.predictions` come from the forward pass one update earlier).
+
+    Parameters
+    ----------
+    result : ExperimentResult
+    x : array_like of shape (m,)
+        Locations, anywhere: inside, between or beyond the training locations.
+
+    Returns
+    -------
+    ndarray of shape (m,)
+    """
+    if not isinstance(result, ExperimentResult):
+        raise TypeError(f"Argument 'result' must be an ExperimentResult, but result = {result!r}.")
+    x = check_vector("x", x)
+    inputs = torch.tensor(((x - result.x_center) / result.x_scale)[:, None], dtype=torch.float32)  # (m, 1)
+    params = Params(tuple(map(torch.from_numpy, result.weights)), tuple(map(torch.from_numpy, result.biases)))
+    with torch.no_grad():
+        prediction: NDArray[np.float64] = _forward(inputs, params)[:, 0].to(torch.float64).numpy()
+    return prediction

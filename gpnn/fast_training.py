@@ -15,128 +15,141 @@ arithmetic and drops the bookkeeping:
 * it runs on one thread.
 
 The loss history, the predictions and the trained parameters equal those of
-:class:`~gpnn.training.GradientDescent`, bit for bit.
+:class:`~gpnn.training.GradientDescent`, bit for bit, and it keeps the same
+:class:`~gpnn.training.Trainer` contract.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 import torch
 
 from gpnn._threads import single_thread
-from gpnn._validation import check_int
-from gpnn.training import GradientDescent, TrainingDivergedError
+from gpnn.backprop import _column_major
+from gpnn.network import Params, check_params
+from gpnn.training import Trainer
 
 
-class FastGradientDescent(GradientDescent):
-    """:class:`~gpnn.training.GradientDescent` with a :meth:`train` that is faster and exactly equal.
+class FastGradientDescent(Trainer):
+    """:class:`~gpnn.training.GradientDescent`'s algorithm, faster and exactly equal.
 
-    Takes the same arguments. The single-step methods (``compute_loss``, ``adjust``,
-    ``zero_grad``, ``epoch``) are inherited unchanged; only :meth:`train` takes the fast path.
+    Takes the same arguments. The caller's weight and bias tensors are rebound, on
+    construction, to views of one flat buffer (their values unchanged), so they hold the
+    current parameters after every epoch, as with the readable trainer, and the whole update
+    is one operation.
+
+    Parameters
+    ----------
+    x : Tensor or array_like of shape (n, J) or (n,)
+        Inputs, converted to the parameters' dtype.
+    y : Tensor or array_like of shape (n, 1) or (n,)
+        Targets; their dtype is kept.
+    params : Params
+        From :func:`gpnn.init_params`.
+    lr : float
+        Learning rate, > 0.
     """
 
-    def train(
-        self, n_epochs: int, callback: Callable[[int, float], None] | None = None, snapshot_every: int = 0
-    ) -> None:
-        """Run ``n_epochs`` epochs of full-batch gradient descent; see the class description.
+    def __init__(self, x: Any, y: Any, params: Params, lr: float) -> None:
+        self.params = check_params(params)
+        weights, biases = self.params
+        super().__init__(x, y, lr, n_inputs=weights[0].shape[0], n_outputs=weights[-1].shape[1], dtype=weights[0].dtype)
+        tensors = [t for pair in zip(weights, biases, strict=True) for t in pair]
+        n, dtype = self.x.shape[0], weights[0].dtype
+        self._flat = torch.cat([t.detach().reshape(-1) for t in tensors])  # every parameter, (P,)
+        self._grad = torch.zeros_like(self._flat)  # every gradient, (P,)
+        self._step = torch.empty_like(self._flat)  # lr * gradient, (P,)
+        views, grads, offset = [], [], 0
+        for t in tensors:
+            views.append(self._flat[offset : offset + t.numel()].view(t.shape))
+            grads.append(self._grad[offset : offset + t.numel()].view(t.shape))
+            t.data = views[-1]  # the caller's tensor now shares the buffer
+            offset += t.numel()
+        self._W, self._b, self._dW, self._db = views[0::2], views[1::2], grads[0::2], grads[1::2]
+        self._column_major = [_column_major(w) for w in self._W]
+        self._h = [self.x] + [torch.empty(n, w.shape[1], dtype=dtype) for w in self._W]  # h[0] = X, h[-1] = y_hat
+        self._d_in = [torch.empty(n, w.shape[0], dtype=dtype) for w in self._W]  # dL/dh_{l-1}
+        self._residual = torch.empty(n, weights[-1].shape[1], dtype=torch.promote_types(self.y.dtype, dtype))
+        self._square = torch.empty_like(self._residual)
+        self._delta_out = torch.empty(n, weights[-1].shape[1], dtype=dtype)
 
-        Parameters
-        ----------
-        n_epochs : int
-            Number of epochs, >= 0.
-        callback : callable, optional
-            Called as ``callback(epoch, loss)`` after each epoch.
-        snapshot_every : int, default 0
-            If positive, keep ``(epoch, predictions)`` in ``snapshots`` every that many epochs.
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[None]:
+        with single_thread():
+            yield
+
+    def epoch(self) -> float:
+        """One epoch in the preallocated buffers: forward, loss, backward, update.
+
+        Returns
+        -------
+        float
+            The loss before the update.
 
         Raises
         ------
         TrainingDivergedError
-            If the loss becomes NaN or infinite; the parameters keep their values from before
-            that epoch.
+            Under the :class:`~gpnn.training.Trainer` contract's rule.
         """
-        n_epochs = check_int("n_epochs", n_epochs, minimum=0)
-        snapshot_every = check_int("snapshot_every", snapshot_every, minimum=0)
-        if n_epochs == 0:
-            return
-        with single_thread(), torch.no_grad():
-            self._train(n_epochs, callback, snapshot_every)
+        with torch.no_grad():
+            loss = self._forward_loss()
+            self._check_loss(loss)
+            self._backward(loss)
+            torch.mul(self._grad, self.lr, out=self._step)  # alpha g, for every parameter at once
+            self._flat.sub_(self._step)  # theta <- theta - alpha g
+            finite = bool(torch.isfinite(self._flat).all())
+        self._completed(loss, finite)
+        return loss
 
-    def _train(self, n_epochs: int, callback: Callable[[int, float], None] | None, snapshot_every: int) -> None:
-        weights, biases = self.params
-        tensors = [t for pair in zip(weights, biases, strict=True) for t in pair]
-        n, dtype = self.x.shape[0], weights[0].dtype
-        # Parameters and gradients as views into one flat buffer each: one update for all.
-        flat = torch.cat([t.detach().reshape(-1) for t in tensors])
-        grad_flat, step = torch.zeros_like(flat), torch.empty_like(flat)
-        views, grad_views, offset = [], [], 0
-        for t in tensors:
-            views.append(flat[offset : offset + t.numel()].view(t.shape))
-            grad_views.append(grad_flat[offset : offset + t.numel()].view(t.shape))
-            offset += t.numel()
-        W, b, dW, db = views[0::2], views[1::2], grad_views[0::2], grad_views[1::2]
-        n_layers = len(W)
-        h = [self.x] + [torch.empty(n, w.shape[1], dtype=dtype) for w in W]  # h[0] = X, h[-1] = y_hat
-        d_in = [torch.empty(n, w.shape[0], dtype=dtype) for w in W]  # dL/dh_{l-1}
-        # Column-major weights (a single row and column) take autograd's transposed gradient.
-        transposed = [w.stride(0) == 1 and w.stride(1) == w.shape[0] for w in W]
-        residual = torch.empty(n, 1, dtype=torch.promote_types(self.y.dtype, dtype))
-        square = torch.empty_like(residual)
-        delta_out = torch.empty(n, 1, dtype=dtype)
-
-        for _ in range(n_epochs):
-            # Forward: z = h W, then + b, then ReLU in place, as gpnn.forward computes it.
-            for layer in range(n_layers):
-                torch.mm(h[layer], W[layer], out=h[layer + 1])
-                h[layer + 1].add_(b[layer])
-                if layer < n_layers - 1:
-                    torch.relu_(h[layer + 1])
-            # Loss: sqrt(mean((y - y_hat)^2)), computed in the targets' precision.
-            torch.sub(self.y, h[-1], out=residual)
-            torch.pow(residual, 2, out=square)
-            loss = square.mean().sqrt()
-            value = loss.item()
-            self.loss_history.append(value)
-            if not math.isfinite(value):
-                self.predictions = h[-1].clone()
-                self._write_back(tensors, views)
-                raise TrainingDivergedError(
-                    f"The loss became {value} at epoch {len(self.loss_history)}; "
-                    f"try a smaller learning rate than lr = {self.lr!r}."
-                )
-            epoch = len(self.loss_history)
-            if snapshot_every and epoch % snapshot_every == 0:
-                self.snapshots.append((epoch, h[-1].clone()))
-            # dL/dy_hat = -(1 / (2L)) (1 / n) 2r, factor by factor as in gpnn.backprop.rmse_gradient.
-            # Python floats are IEEE doubles, so these scalar steps round as torch's would; and
-            # scaling by -2 is exact, so one multiply by -2 d_square equals (2r) d_square negated.
-            d_square = (1.0 / (2 * value)) / n
-            residual.mul_(-2.0 * d_square)
-            delta_out.copy_(residual)  # rounded to float32, as autograd casts it
-            delta = delta_out
-            for layer in reversed(range(n_layers)):
-                if transposed[layer]:
-                    dW[layer].copy_(delta.t().mm(h[layer]).t())
-                else:
-                    torch.mm(h[layer].t(), delta, out=dW[layer])
-                torch.sum(delta, 0, out=db[layer])
-                if layer > 0:
-                    torch.mm(delta, W[layer].t(), out=d_in[layer])
-                    # autograd's own ReLU backward op: zero where the ReLU's output is <= 0.
-                    torch.ops.aten.threshold_backward.grad_input(d_in[layer], h[layer], 0, grad_input=d_in[layer])
-                    delta = d_in[layer]
-            # Update every parameter at once: theta <- theta - lr * g.
-            torch.mul(grad_flat, self.lr, out=step)
-            flat.sub_(step)
-            if callback is not None:
-                callback(epoch, value)
-        # The last forward pass came before the last update, as in GradientDescent.
+    def _forward_loss(self) -> float:
+        """Forward pass and RMSE, as :func:`gpnn.forward` and :func:`gpnn.rmse` compute them."""
+        h, n_layers = self._h, len(self._W)
+        for layer in range(n_layers):
+            torch.mm(h[layer], self._W[layer], out=h[layer + 1])  # z = h W
+            h[layer + 1].add_(self._b[layer])  # z + b
+            if layer < n_layers - 1:
+                torch.relu_(h[layer + 1])
         self.predictions = h[-1].clone()
-        self._write_back(tensors, views)
+        torch.sub(self.y, h[-1], out=self._residual)  # r = y - y_hat, in the targets' precision
+        torch.pow(self._residual, 2, out=self._square)
+        return self._square.mean().sqrt().item()  # L = sqrt(mean(r^2))
 
-    @staticmethod
-    def _write_back(tensors: list[torch.Tensor], views: list[torch.Tensor]) -> None:
-        for tensor, view in zip(tensors, views, strict=True):
-            tensor.copy_(view)
+    def _backward(self, loss: float) -> None:
+        """Gradients of every parameter into the flat gradient buffer (see :mod:`gpnn.backprop`)."""
+        h, n = self._h, self._residual.shape[0]
+        # dL/dy_hat = -(1 / (2L)) (1 / n) 2r: Python floats are IEEE doubles, so these scalar
+        # factors round as torch's do in gpnn.backprop.rmse_gradient; scaling by -2 is exact.
+        self._residual.mul_(-2.0 * ((1.0 / (2 * loss)) / n))
+        self._delta_out.copy_(self._residual)  # rounded to the parameters' dtype, as autograd does
+        delta = self._delta_out
+        for layer in reversed(range(len(self._W))):
+            if self._column_major[layer]:  # see "Exactness" in gpnn.backprop
+                self._dW[layer].copy_(delta.t().mm(h[layer]).t())
+            else:
+                torch.mm(h[layer].t(), delta, out=self._dW[layer])  # h^T delta
+            torch.sum(delta, 0, out=self._db[layer])  # sum of delta over the rows
+            if layer > 0:
+                torch.mm(delta, self._W[layer].t(), out=self._d_in[layer])  # delta W^T
+                # The ReLU passes the gradient where its output was positive (autograd's own op).
+                torch.ops.aten.threshold_backward.grad_input(
+                    self._d_in[layer], h[layer], 0, grad_input=self._d_in[layer]
+                )
+                delta = self._d_in[layer]
+
+    def parameters(self) -> Params:
+        """A copy of the current weights and biases.
+
+        Returns
+        -------
+        Params
+            Views of one fresh copy of the flat buffer.
+        """
+        flat = self._flat.clone()
+        tensors, offset = [], 0
+        for t in (t for pair in zip(self._W, self._b, strict=True) for t in pair):
+            tensors.append(flat[offset : offset + t.numel()].view(t.shape))
+            offset += t.numel()
+        return Params(tuple(tensors[0::2]), tuple(tensors[1::2]))

@@ -9,99 +9,92 @@ so the two trajectories agree closely at first and drift apart later.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+import torch
 from threadpoolctl import threadpool_limits
 
-from gpnn._validation import check_int, check_real, check_same_length, check_vector
+from gpnn.network import Params, check_params
+from gpnn.training import Trainer
 
 
-class NumpyRun(NamedTuple):
-    """Result of :func:`train_numpy`."""
-
-    loss_history: NDArray[np.float64]
-    """Loss at each epoch, before that epoch's update."""
-    predictions: NDArray[np.float32]
-    """Predictions of the last epoch's forward pass, shape (n,)."""
-    weights: tuple[NDArray[np.float32], ...]
-    biases: tuple[NDArray[np.float32], ...]
-
-
-def train_numpy(
-    x: ArrayLike,
-    y: ArrayLike,
-    weights: Sequence[ArrayLike],
-    biases: Sequence[ArrayLike],
-    lr: float,
-    n_epochs: int,
-) -> NumpyRun:
+class NumpyGradientDescent(Trainer):
     r"""Full-batch gradient descent on the RMSE, forward and backward passes written in NumPy.
 
     .. math:: \delta_{L+1} = -\frac{r}{nL}, \quad \nabla W_\ell = h_{\ell-1}^\top \delta_\ell, \quad
               \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
 
+    Keeps the :class:`~gpnn.training.Trainer` contract. The weights and biases are NumPy
+    copies of ``params`` (the tensors passed in are not changed); :meth:`parameters` returns
+    them as tensors.
+
     Parameters
     ----------
-    x : array_like of shape (n,)
-        Inputs (one predictor), used as float32.
-    y : array_like of shape (n,)
-        Targets, used as float64.
-    weights, biases : sequences of array_like
-        Initial parameters, e.g. ``[W.detach().numpy() for W in params.weights]``; copied.
+    x : Tensor or array_like of shape (n, J) or (n,)
+        Inputs, used as float32.
+    y : Tensor or array_like of shape (n, 1) or (n,)
+        Targets, used in their own precision (float64 from NumPy).
+    params : Params
+        Initial parameters, e.g. from :func:`gpnn.init_params`; copied.
     lr : float
         Learning rate, > 0.
-    n_epochs : int
-        Number of epochs, >= 0.
-
-    Returns
-    -------
-    NumpyRun
     """
-    inputs = check_vector("x", x).astype(np.float32)[:, None]  # (n, 1)
-    targets = check_vector("y", y)[:, None]  # (n, 1), float64
-    check_same_length("x", inputs, "y", targets)
-    lr = check_real("lr", lr, positive=True)
-    n_epochs = check_int("n_epochs", n_epochs, minimum=0)
-    W = [np.array(w, dtype=np.float32) for w in weights]
-    b = [np.array(v, dtype=np.float32) for v in biases]
-    if len(W) != len(b) or not W or W[0].shape[0] != 1:
-        raise ValueError("Arguments 'weights' and 'biases' must describe a network with one input.")
-    losses = np.empty(n_epochs)
-    # One BLAS thread: for matrices this small threads only wait on each other, and a fixed
-    # count gives the same rounding, hence the same trajectory, however busy the machine is.
-    with threadpool_limits(limits=1, user_api="blas"):
-        prediction = _train(inputs, targets, W, b, np.float32(lr), losses)
-    return NumpyRun(losses, prediction[:, 0], tuple(W), tuple(b))
 
+    def __init__(self, x: Any, y: Any, params: Params, lr: float) -> None:
+        params = check_params(params)
+        weights = params.weights
+        super().__init__(x, y, lr, n_inputs=weights[0].shape[0], n_outputs=weights[-1].shape[1], dtype=torch.float32)
+        self.W = [t.detach().numpy().astype(np.float32) for t in params.weights]  # copies, (H_{l-1}, H_l)
+        self.b = [t.detach().numpy().astype(np.float32) for t in params.biases]  # copies, (H_l,)
+        self._inputs = self.x.numpy()  # (n, J), float32
+        self._targets = self.y.numpy()  # (n, 1)
+        with np.errstate(over="ignore"):  # a rate beyond float32's range is caught as divergence
+            self._lr = np.float32(self.lr)
 
-def _train(
-    inputs: NDArray[np.float32],
-    targets: NDArray[np.float64],
-    W: list[NDArray[np.float32]],
-    b: list[NDArray[np.float32]],
-    lr: np.float32,
-    losses: NDArray[np.float64],
-) -> NDArray[np.float32]:
-    """Train ``W`` and ``b`` in place, writing each epoch's loss into ``losses``."""
-    n = inputs.shape[0]
-    prediction = np.zeros((n, 1), dtype=np.float32)
-    for epoch in range(losses.size):
-        h = [inputs]
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[None]:
+        # One BLAS thread: for matrices this small threads only wait on each other, and a fixed
+        # count gives the same rounding, hence the same trajectory, however busy the machine is.
+        # Overflow is reported by the divergence rule, not by NumPy's warnings.
+        with threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore", invalid="ignore"):
+            yield
+
+    def epoch(self) -> float:
+        """One epoch: forward, loss, backward and update, layer by layer from the output.
+
+        Returns
+        -------
+        float
+            The loss before the update.
+        """
+        W, b, n = self.W, self.b, self._inputs.shape[0]
+        h = [self._inputs]
         for layer in range(len(W) - 1):
             h.append(np.maximum(h[-1] @ W[layer] + b[layer], np.float32(0)))  # (n, H_l)
         prediction = h[-1] @ W[-1] + b[-1]  # (n, 1)
-        residual = targets - prediction  # (n, 1), float64
-        loss = np.sqrt(np.mean(residual**2))
-        losses[epoch] = loss
+        self.predictions = torch.from_numpy(prediction)
+        residual = self._targets - prediction  # (n, 1), float64
+        loss = float(np.sqrt(np.mean(residual**2)))
+        self._check_loss(loss)
         delta = (-(2.0 * residual) * ((1.0 / (2 * loss)) / n)).astype(np.float32)  # dL/dy_hat
         for layer in reversed(range(len(W))):
             grad_W = h[layer].T @ delta  # (H_{l-1}, H_l)
             grad_b = delta.sum(axis=0)  # (H_l,)
             if layer > 0:
                 delta = np.where(h[layer] > 0, delta @ W[layer].T, np.float32(0))  # (n, H_{l-1})
-            W[layer] -= grad_W * lr
-            b[layer] -= grad_b * lr
-    return prediction
+            W[layer] -= grad_W * self._lr
+            b[layer] -= grad_b * self._lr
+        self._completed(loss, all(np.isfinite(a).all() for a in (*W, *b)))
+        return loss
+
+    def parameters(self) -> Params:
+        """The current weights and biases as float32 tensors (copies).
+
+        Returns
+        -------
+        Params
+        """
+        return Params(tuple(torch.tensor(w) for w in self.W), tuple(torch.tensor(v) for v in self.b))

@@ -10,12 +10,18 @@ One epoch is four steps:
 This is the same iteration one could use to fit a linear regression by least squares, only the
 gradient comes from the chain rule through every layer instead of from
 :math:`X^\top(X\beta - y)`.
+
+Every trainer of the package (:class:`GradientDescent` here,
+:class:`~gpnn.fast_training.FastGradientDescent`, :class:`~gpnn.numpy_net.NumpyGradientDescent`
+and :class:`~gpnn.established.ModuleTrainer`) keeps the contract of :class:`Trainer`.
 """
 
 from __future__ import annotations
 
+import abc
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -25,17 +31,203 @@ from gpnn._validation import check_int, check_real, check_same_length, check_ten
 from gpnn.loss import _rmse
 from gpnn.network import Params, _forward, check_params
 
+DIVERGENCE_FACTOR = 100.0
+"""Training has diverged once the loss exceeds this multiple of the first loss it recorded.
+
+Gradient descent with a workable learning rate lowers the loss; a loss a hundred times its
+starting value means the steps overshoot. Checking only for NaN or infinity is not enough: with
+a learning rate far too large the loss can jump by twenty orders of magnitude and then settle
+at finite values with every ReLU dead.
+"""
+
 
 class TrainingDivergedError(FloatingPointError):
-    """The loss became NaN or infinite during training."""
+    """Training diverged: the loss became NaN, infinite or far above its first, or a parameter not finite.
+
+    Parameters
+    ----------
+    message : str
+        What happened, naming the epoch.
+    epoch : int
+        The epoch (counting from 1) at which the divergence was detected.
+    """
+
+    def __init__(self, message: str, epoch: int) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled across process boundaries (parallel sweeps) with both arguments.
+        return (type(self), (str(self), self.epoch))
 
 
-class GradientDescent:
-    r"""Full-batch gradient descent on the RMSE of a :func:`gpnn.forward` network.
+class Trainer(abc.ABC):
+    r"""The contract every trainer keeps: same inputs, same loop, same bookkeeping, same failures.
+
+    Subclasses implement one epoch (:meth:`epoch`) and a copy of the current parameters
+    (:meth:`parameters`); the loop, the checks and the records live here, once.
+
+    * **Data.** ``x`` of shape (n, J) or (n,) and ``y`` of shape (n, k) or (n,), finite, with
+      the same number of rows; checked by :meth:`__init__` and kept as tensors ``x`` (in the
+      parameters' dtype) and ``y`` (in its own dtype: float64 targets make the loss float64).
+    * **One epoch** :math:`e` (counting from 1) runs the forward pass at the parameters
+      :math:`\theta_{e-1}`, computes the loss :math:`L_e` and checks it, then updates the
+      parameters to :math:`\theta_e` and appends :math:`L_e` to :attr:`loss_history`. So
+      ``loss_history[i]`` is the loss of the parameters after ``i`` updates, and the length of
+      :attr:`loss_history` is the number of updates applied.
+    * **Divergence.** If :math:`L_e` is NaN or infinite, or larger than
+      :data:`DIVERGENCE_FACTOR` times ``loss_history[0]``, the epoch appends :math:`L_e`, applies
+      no update and raises :class:`TrainingDivergedError` naming epoch :math:`e`; if the update
+      leaves a parameter NaN or infinite, it appends :math:`L_e` and raises the same way.
+    * **Callbacks** ``callback(epoch, loss)`` run after each completed epoch. If one raises
+      (a progress bar interrupted by Ctrl-C, say), the parameters, :attr:`loss_history`,
+      :attr:`predictions` and :attr:`snapshots` describe exactly the epochs completed, and a
+      later :meth:`train` continues as if never interrupted.
+    * **Snapshots.** With ``snapshot_every = s > 0``, epoch :math:`e` divisible by :math:`s`
+      keeps ``(e, parameters())`` in :attr:`snapshots`: the parameters of that epoch's forward
+      pass, :math:`\theta_{e-1}`, whose predictions ``loss_history[e - 1]`` scores.
+
+    Parameters
+    ----------
+    x : Tensor or array_like of shape (n, J) or (n,)
+        Inputs; a 1-D ``x`` is one column. Converted to ``dtype``.
+    y : Tensor or array_like of shape (n, k) or (n,)
+        Targets; a 1-D ``y`` is one column. Its dtype is kept.
+    lr : float
+        Learning rate :math:`\alpha > 0`.
+    n_inputs, n_outputs : int
+        Columns the parameters expect of ``x`` and ``y``.
+    dtype : torch.dtype
+        The parameters' dtype.
+
+    Attributes
+    ----------
+    loss_history : list of float
+        The loss of each completed epoch, computed before that epoch's update.
+    predictions : Tensor of shape (n, k) or None
+        The outputs of the latest forward pass (the ones the latest loss scores).
+    snapshots : list of (int, Params)
+        ``(epoch, parameters)`` kept by :meth:`train`.
+    """
+
+    def __init__(self, x: Any, y: Any, lr: float, *, n_inputs: int, n_outputs: int, dtype: torch.dtype) -> None:
+        self.x = _as_column_tensor("x", x, dtype=dtype)  # (n, J)
+        self.y = _as_column_tensor("y", y, dtype=None)  # (n, k)
+        check_same_length("x", self.x, "y", self.y)
+        if self.x.shape[1] != n_inputs:
+            raise ValueError(
+                f"Argument 'x' must have {n_inputs} column(s) to match 'params', but x.shape = {tuple(self.x.shape)}."
+            )
+        if self.y.shape[1] != n_outputs:
+            raise ValueError(
+                f"Argument 'y' must have {n_outputs} column(s) to match 'params', but y.shape = {tuple(self.y.shape)}."
+            )
+        self.lr = check_real("lr", lr, positive=True)
+        largest = torch.finfo(dtype).max
+        if self.lr > largest:
+            raise ValueError(
+                f"Argument 'lr' must be at most {largest:g}, the largest {str(dtype).removeprefix('torch.')} value, "
+                f"but lr = {self.lr!r}."
+            )
+        self.loss_history: list[float] = []
+        self.predictions: torch.Tensor | None = None
+        self.snapshots: list[tuple[int, Params]] = []
+
+    @abc.abstractmethod
+    def epoch(self) -> float:
+        """One epoch: forward pass, loss, :meth:`_check_loss`, update, :meth:`_completed`.
+
+        Returns
+        -------
+        float
+            The loss before the update.
+        """
+
+    @abc.abstractmethod
+    def parameters(self) -> Params:
+        """A copy of the current weights and biases, as torch tensors in the layout of :func:`gpnn.forward`.
+
+        Returns
+        -------
+        Params
+            Detached copies: later training does not change them.
+        """
+
+    def train(
+        self, n_epochs: int, callback: Callable[[int, float], None] | None = None, snapshot_every: int = 0
+    ) -> None:
+        """Run ``n_epochs`` epochs.
+
+        Parameters
+        ----------
+        n_epochs : int
+            Number of epochs, >= 0.
+        callback : callable, optional
+            Called as ``callback(epoch, loss)`` after each epoch (``epoch`` counts from 1 over
+            the trainer's whole life), for instance to drive a progress bar.
+        snapshot_every : int, default 0
+            If positive, keep ``(epoch, parameters())`` in :attr:`snapshots` at every epoch
+            divisible by it, with the parameters of that epoch's forward pass.
+
+        Raises
+        ------
+        TrainingDivergedError
+            As described in the class documentation.
+        """
+        n_epochs = check_int("n_epochs", n_epochs, minimum=0)
+        snapshot_every = check_int("snapshot_every", snapshot_every, minimum=0)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"Argument 'callback' must be callable, but callback = {callback!r}.")
+        if n_epochs == 0:
+            return
+        with self._session():
+            for _ in range(n_epochs):
+                epoch = len(self.loss_history) + 1
+                if snapshot_every and epoch % snapshot_every == 0:
+                    self.snapshots.append((epoch, self.parameters()))
+                loss = self.epoch()
+                if callback is not None:
+                    callback(epoch, loss)
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[None]:
+        """Set-up and tear-down around a call of :meth:`train` (threads, buffers); none by default."""
+        yield
+
+    def _check_loss(self, loss: float) -> None:
+        """Raise :class:`TrainingDivergedError` if ``loss``, about to be recorded, shows divergence."""
+        first = self.loss_history[0] if self.loss_history else loss
+        if math.isfinite(loss) and loss <= DIVERGENCE_FACTOR * first:
+            return
+        self.loss_history.append(loss)
+        epoch = len(self.loss_history)
+        what = f"became {loss}" if not math.isfinite(loss) else f"grew to {loss:.6g}, over {DIVERGENCE_FACTOR:g} times"
+        start = "" if not math.isfinite(loss) else f" its first value {first:.6g}"
+        raise TrainingDivergedError(
+            f"Training diverged at epoch {epoch}: the loss {what}{start}; "
+            f"try a smaller learning rate than lr = {self.lr!r}.",
+            epoch,
+        )
+
+    def _completed(self, loss: float, parameters_finite: bool) -> None:
+        """Record the loss of an epoch whose update is applied; raise if a parameter is no longer finite."""
+        self.loss_history.append(loss)
+        if not parameters_finite:
+            epoch = len(self.loss_history)
+            raise TrainingDivergedError(
+                f"Training diverged at epoch {epoch}: the update made a parameter NaN or infinite; "
+                f"try a smaller learning rate than lr = {self.lr!r}.",
+                epoch,
+            )
+
+
+class GradientDescent(Trainer):
+    r"""Full-batch gradient descent on the RMSE of a :func:`gpnn.forward` network, with autograd.
 
     .. math:: \theta_{t+1} = \theta_t - \alpha\, \nabla_\theta\, \text{RMSE}\big(y, f(X; \theta_t)\big)
 
-    The parameters are updated in place, so the tensors passed in hold the trained values.
+    The parameters are updated in place, so the tensors passed in hold the trained values. The
+    contract of :class:`Trainer` applies (loss history, divergence, callbacks, snapshots).
 
     Parameters
     ----------
@@ -48,15 +240,6 @@ class GradientDescent:
         From :func:`gpnn.init_params`; leaf tensors with ``requires_grad=True``.
     lr : float
         Learning rate :math:`\alpha > 0`.
-
-    Attributes
-    ----------
-    loss_history : list of float
-        The loss at each epoch, computed before that epoch's update.
-    predictions : Tensor of shape (n, 1) or None
-        Predictions from the latest epoch's forward pass (the ones ``loss_history[-1]`` scores).
-    snapshots : list of (int, Tensor)
-        ``(epoch, predictions)`` kept by :meth:`train` every ``snapshot_every`` epochs.
 
     Examples
     --------
@@ -76,43 +259,31 @@ class GradientDescent:
                     "Argument 'params' must hold leaf tensors with requires_grad=True "
                     "(as gpnn.init_params returns), but one does not."
                 )
-        dtype = self.params.weights[0].dtype
-        self.x = _as_column_tensor("x", x, dtype=dtype)  # (n, J)
-        self.y = _as_column_tensor("y", y, dtype=None)  # (n, 1)
-        check_same_length("x", self.x, "y", self.y)
-        if self.x.shape[1] != self.params.weights[0].shape[0]:
-            raise ValueError(
-                f"Argument 'x' must have {self.params.weights[0].shape[0]} column(s) to match 'params', "
-                f"but x.shape = {tuple(self.x.shape)}."
-            )
-        if self.y.shape[1] != self.params.weights[-1].shape[1]:
-            raise ValueError(
-                f"Argument 'y' must have {self.params.weights[-1].shape[1]} column(s) to match 'params', "
-                f"but y.shape = {tuple(self.y.shape)}."
-            )
-        self.lr = check_real("lr", lr, positive=True)
-        self.loss_history: list[float] = []
-        self.predictions: torch.Tensor | None = None
-        self.snapshots: list[tuple[int, torch.Tensor]] = []
+        weights = self.params.weights
+        super().__init__(x, y, lr, n_inputs=weights[0].shape[0], n_outputs=weights[-1].shape[1], dtype=weights[0].dtype)
 
     def compute_loss(self) -> float:
         r"""Steps 1 and 2: predict, score with the RMSE, and backpropagate.
 
-        Records the loss in :attr:`loss_history` and the predictions in :attr:`predictions`,
-        and leaves :math:`\nabla_\theta L` in each parameter's ``.grad``.
+        Keeps the predictions in :attr:`predictions` and leaves :math:`\nabla_\theta L` in each
+        parameter's ``.grad``.
 
         Returns
         -------
         float
             The loss :math:`L` at the current parameters.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If the loss shows divergence; no gradient is computed then.
         """
         y_hat = _forward(self.x, self.params)  # (n, 1)
         loss = _rmse(self.y, y_hat)  # ()
+        self.predictions = y_hat.detach()
+        self._check_loss(loss.item())
         loss.backward()  # type: ignore[no-untyped-call]
-        value = loss.item()
-        self.loss_history.append(value)
-        self.predictions = y_hat.detach().clone()
-        return value
+        return loss.item()
 
     def adjust(self) -> None:
         r"""Step 3: move every parameter against its gradient, :math:`\theta \leftarrow \theta - \alpha g`."""
@@ -139,43 +310,29 @@ class GradientDescent:
         Raises
         ------
         TrainingDivergedError
-            If the loss is NaN or infinite; the parameters are left as they were.
+            If the loss shows divergence (the parameters are left as they were), or the update
+            made a parameter NaN or infinite.
         """
         loss = self.compute_loss()
-        if not math.isfinite(loss):
-            raise TrainingDivergedError(
-                f"The loss became {loss} at epoch {len(self.loss_history)}; "
-                f"try a smaller learning rate than lr = {self.lr!r}."
-            )
         self.adjust()
         self.zero_grad()
+        self._completed(loss, _all_finite(self.params.weights + self.params.biases))
         return loss
 
-    def train(
-        self, n_epochs: int, callback: Callable[[int, float], None] | None = None, snapshot_every: int = 0
-    ) -> None:
-        """Run ``n_epochs`` epochs.
+    def parameters(self) -> Params:
+        """A detached copy of the current weights and biases.
 
-        Parameters
-        ----------
-        n_epochs : int
-            Number of epochs, >= 0.
-        callback : callable, optional
-            Called as ``callback(epoch, loss)`` after each epoch (``epoch`` counts from 1),
-            for instance to drive a progress bar.
-        snapshot_every : int, default 0
-            If positive, keep ``(epoch, predictions)`` in :attr:`snapshots` at every epoch
-            divisible by it.
+        Returns
+        -------
+        Params
         """
-        n_epochs = check_int("n_epochs", n_epochs, minimum=0)
-        snapshot_every = check_int("snapshot_every", snapshot_every, minimum=0)
-        for _ in range(n_epochs):
-            loss = self.epoch()
-            epoch = len(self.loss_history)
-            if snapshot_every and epoch % snapshot_every == 0 and self.predictions is not None:
-                self.snapshots.append((epoch, self.predictions))
-            if callback is not None:
-                callback(epoch, loss)
+        return Params(*(tuple(t.detach().clone() for t in group) for group in self.params))
+
+
+def _all_finite(tensors: Iterable[torch.Tensor]) -> bool:
+    """Whether every value of every tensor is finite: the largest absolute value of each, in one call."""
+    largest = torch._foreach_norm([t.detach() for t in tensors], math.inf)
+    return bool(torch.isfinite(torch.stack(largest)).all())
 
 
 def _as_column_tensor(name: str, value: Any, dtype: torch.dtype | None) -> torch.Tensor:

@@ -30,6 +30,29 @@ def one_thread():
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session")
+def reference_run():
+    """The independent restatement of the reference procedure, all 8000 epochs, once per session."""
+    from . import reference
+
+    np_state, torch_state, threads = np.random.get_state(), torch.get_rng_state(), torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return reference.experiment()
+    finally:
+        np.random.set_state(np_state)
+        torch.set_rng_state(torch_state)
+        torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def reference_result():
+    """``gpnn.run_experiment()`` with the readable autograd trainer, once per session."""
+    import gpnn
+
+    return gpnn.run_experiment(gpnn.ExperimentConfig())
+
+
 def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``mkdocs build --strict`` in ``config_dir`` into ``site_dir``."""
     return subprocess.run(

@@ -89,3 +89,31 @@ def test_gradients_reject_bad_input():
         backprop.gradients(x, y[:49], params)
     with pytest.raises(TypeError, match="'params'"):
         backprop.gradients(x, y, None)
+
+
+class _HandDerivedRMSE(torch.autograd.Function):
+    """rmse(y, forward(x, params)) whose backward pass is gpnn.backprop's, for gradcheck."""
+
+    @staticmethod
+    def forward(ctx, x, y, *tensors):
+        half = len(tensors) // 2
+        ctx.params = gpnn.Params(tensors[:half], tensors[half:])
+        ctx.pass_, ctx.y = backprop.forward_pass(x, ctx.params), y
+        ctx.loss = gpnn.rmse(y, ctx.pass_.prediction)
+        return ctx.loss
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        d_prediction = backprop.rmse_gradient(ctx.y, ctx.pass_.prediction, ctx.loss)
+        grads = backprop.backward_pass(ctx.pass_, ctx.params, d_prediction)
+        return None, None, *(grad_output * g for g in grads.weights + grads.biases)
+
+
+@pytest.mark.parametrize(("n_inputs", "hidden"), [(1, (6, 5, 4)), (2, (3,)), (1, (1,))])
+def test_hand_derived_backward_passes_gradcheck_on_every_weight_and_bias(n_inputs, hidden):
+    # Finite differences in float64 against the hand-derived gradient of every parameter.
+    x, y, params = _problem(n_inputs, hidden, seed=7, n=15)
+    tensors = [t.detach().double().requires_grad_() for t in params.weights + params.biases]
+    assert torch.autograd.gradcheck(
+        lambda *ts: _HandDerivedRMSE.apply(x.double(), y, *ts), tensors, eps=1e-6, atol=1e-7, rtol=1e-5
+    )

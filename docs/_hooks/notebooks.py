@@ -58,7 +58,7 @@ def _fresh_gpnn() -> Any:
     """Import ``gpnn.store`` anew, so that a rebuild under ``mkdocs serve`` sees edited sources."""
     for name in [name for name in sys.modules if name == "gpnn" or name.startswith("gpnn.")]:
         del sys.modules[name]
-    return importlib.import_module("gpnn.store")
+    return importlib.import_module("gpnn.site.store")
 
 
 def cache_root(config: MkDocsConfig) -> Path:
@@ -112,12 +112,19 @@ def _is_notebook(file: File) -> bool:
 def _key(source: bytes, store: Any) -> str:
     payload = {
         "page": hashlib.sha256(source).hexdigest(),
-        "gpnn": store.source_digest(),
-        "environment": store.environment(),
+        "gpnn": _package_digest(Path(store.PACKAGE_DIR)),
+        "environment": store.environment(("gpnn", "torch", "numpy", "scipy", "matplotlib")),
         "kernel": KERNEL,
         "hook": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),  # how pages are executed
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _package_digest(package_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _load(path: Path, key: str) -> nbformat.NotebookNode | None:
@@ -277,7 +284,9 @@ def _provenance(run: dict[str, Any]) -> str:
     store = _state["store"]
     gpnn = sys.modules["gpnn"]
     config = gpnn.ExperimentConfig()
-    versions = ", ".join(f"{name} {version}" for name, version in store.environment().items())
+    versions = ", ".join(
+        f"{name} {version}" for name, version in store.environment(("torch", "numpy", "scipy", "matplotlib")).items()
+    )
     return (
         '<div class="gpnn-provenance" data-search-exclude><p>'
         f'Built <span class="gpnn-time">{build_time()}</span>. This page\'s code ran for '

@@ -16,11 +16,12 @@ import numbers
 import re
 import textwrap
 from collections.abc import Callable
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from gpnn._validation import check_real
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class HTML(str):

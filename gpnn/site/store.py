@@ -1,11 +1,17 @@
 """A content-addressed store of experiment results, so one run feeds every page that quotes it.
 
-An entry's key is a SHA-256 over everything the result depends on: the experiment's settings,
-the source of every module of this package, and the versions of Python, torch, numpy, scipy and
-matplotlib. Edit any ``gpnn`` file, or upgrade torch, and the key changes, so a stale result is
-never found. Entries are written atomically and carry a checksum of their arrays; an entry that
-is corrupt or partial is ignored and recomputed. Concurrent processes asking for the same key
-wait for one another (a file lock) so the experiment runs once.
+An entry's key is a SHA-256 over everything the result depends on, and nothing else: the
+experiment's settings, the source of exactly the modules a training run imports
+(:func:`computation_modules`), and the environment of :func:`gpnn.provenance.environment`
+(versions of Python, torch, numpy and scipy, the processor, the BLAS threads). Edit the
+network, the trainer or the simulation, or upgrade torch, and the key changes, so a stale result
+is never found; edit a plot, a page helper or the command line, and every stored run still
+serves.
+
+Entries are written atomically and carry a checksum of their arrays; an entry that is corrupt or
+partial is ignored and recomputed. A run that diverged is stored too, as the error it raised, so
+it is not retried at every build. Concurrent processes asking for the same key wait for one
+another (a file lock, which works on every platform) so the experiment runs once.
 
 The store is off unless a folder is given or ``GPNN_CACHE_DIR`` names one; ``GPNN_NO_CACHE=1``
 turns it off whatever else is set.
@@ -13,86 +19,145 @@ turns it off whatever else is set.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
+import ast
 import hashlib
 import json
 import os
-import platform
 import tempfile
-from collections.abc import Iterator
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from filelock import FileLock
 
 from gpnn.config import ExperimentConfig
-from gpnn.experiment import ExperimentResult, run_experiment
+from gpnn.experiment import ExperimentResult
+from gpnn.provenance import environment
+from gpnn.sweep import run_one
+from gpnn.training import TrainingDivergedError
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-#: Libraries whose versions are part of every key.
-KEYED_LIBRARIES = ("torch", "numpy", "scipy", "matplotlib")
-_FORMAT = 2
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+"""The folder of the ``gpnn`` package whose sources the keys cover."""
+
+COMPUTATION_ROOT = "gpnn.sweep"
+"""The module whose imports, followed transitively, make up the code a stored run depends on.
+
+:mod:`gpnn.sweep` runs the experiments (:func:`gpnn.sweep.run_one`), and imports
+:mod:`gpnn.experiment`, which imports the data simulation, the network and the trainers.
+"""
+
+_FORMAT = 3
 
 
-def source_digest(package_dir: Path = _PACKAGE_DIR) -> str:
-    """SHA-256 of every ``.py`` file of the package, with its relative path, in a fixed order."""
+def computation_modules(package_dir: Path = PACKAGE_DIR, root: str = COMPUTATION_ROOT) -> list[str]:
+    """The package's modules that ``root`` imports, directly or not, itself and package ``__init__`` files included.
+
+    Imports are read from the source (every ``import`` statement, at any depth, so lazy imports
+    inside functions count too); each module's parent packages count, since importing a module
+    runs its package's ``__init__`` first.
+
+    Parameters
+    ----------
+    package_dir : Path
+        The ``gpnn`` folder.
+    root : str
+        Dotted name of the first module.
+
+    Returns
+    -------
+    list of str
+        Dotted module names, sorted.
+    """
+    package = package_dir.name
+    seen: set[str] = set()
+    todo = [root]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = _module_path(package_dir, name)
+        if path is None:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo.extend(".".join(parts[:end]) for end in range(1, len(parts)))  # parent packages
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                todo.extend(alias.name for alias in node.names if alias.name.split(".")[0] == package)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
+                todo.append(node.module)
+                todo.extend(f"{node.module}.{alias.name}" for alias in node.names)  # submodules imported by name
+    return sorted(seen)
+
+
+def _module_path(package_dir: Path, name: str) -> Path | None:
+    parts = name.split(".")[1:]
+    folder = package_dir.joinpath(*parts)
+    candidates = [folder / "__init__.py"] + ([folder.with_suffix(".py")] if parts else [])
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def computation_digest(package_dir: Path = PACKAGE_DIR) -> str:
+    """SHA-256 of the source of :func:`computation_modules`, each with its name, in a fixed order.
+
+    Parameters
+    ----------
+    package_dir : Path
+        The ``gpnn`` folder.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
-        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for name in computation_modules(package_dir):
+        path = _module_path(package_dir, name)
+        assert path is not None  # computation_modules lists only modules it found
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-#: Environment variables that change how BLAS libraries split their sums, hence results' last bits:
-#: with OpenBLAS on one thread instead of two, even the simulated data differ.
-_NUMERIC_ENV_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "GOTO_", "KMP_")
-
-
-def environment() -> dict[str, str]:
-    """Versions of Python and of :data:`KEYED_LIBRARIES`, the processor, and BLAS thread settings.
-
-    Everything here can change a result's last bits, which training amplifies.
-    """
-    versions = {"python": platform.python_version(), "machine": platform.machine(), "cpu": _cpu_model()}
-    versions.update(
-        {name: value for name, value in sorted(os.environ.items()) if name.startswith(_NUMERIC_ENV_PREFIXES)}
-    )
-    for name in KEYED_LIBRARIES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:  # pragma: no cover - all are dependencies
-            versions[name] = "absent"
-    return versions
-
-
-def _cpu_model() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:  # pragma: no cover - not Linux
-        return platform.processor()
-    names = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith(("model name", "flags"))]
-    return hashlib.sha256("\n".join(names[:2]).encode()).hexdigest()[:16]
-
-
 def result_key(config: ExperimentConfig, digest: str | None = None) -> str:
-    """The store key of ``config``'s result: SHA-256 of settings, package source and versions."""
+    """The store key of ``config``'s result: SHA-256 of settings, computing source and environment.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    digest : str, optional
+        :func:`computation_digest`, if already computed.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
     payload = {
         "format": _FORMAT,
         "config": config.to_dict(),
-        "source": source_digest() if digest is None else digest,
+        "source": computation_digest() if digest is None else digest,
         "environment": environment(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def cache_disabled() -> bool:
-    """Whether ``GPNN_NO_CACHE`` is set to anything but empty or ``0``: the switch for no cache at all."""
+    """Whether ``GPNN_NO_CACHE`` is set to anything but empty or ``0``: the switch for no cache at all.
+
+    Returns
+    -------
+    bool
+    """
     return os.environ.get("GPNN_NO_CACHE", "") not in ("", "0")
 
 
 def cache_dir_from_env() -> Path | None:
-    """The store folder named by ``GPNN_CACHE_DIR``, or ``None`` if unset or ``GPNN_NO_CACHE`` is set."""
+    """The store folder named by ``GPNN_CACHE_DIR``, or ``None`` if unset or ``GPNN_NO_CACHE`` is set.
+
+    Returns
+    -------
+    Path or None
+    """
     if cache_disabled():
         return None
     folder = os.environ.get("GPNN_CACHE_DIR", "")
@@ -117,39 +182,92 @@ def cached_experiment(config: ExperimentConfig | None = None, cache_dir: Path | 
     ExperimentResult
         Equal, array for array, to what ``run_experiment(config)`` returns now;
         ``train_seconds`` is that of the run that filled the entry.
+
+    Raises
+    ------
+    TrainingDivergedError
+        If the run diverges, or diverged when the entry was filled.
     """
     config = ExperimentConfig() if config is None else config
     if not isinstance(config, ExperimentConfig):
         raise TypeError(f"Argument 'config' must be an ExperimentConfig, but config = {config!r}.")
     folder = cache_dir_from_env() if cache_dir is None else Path(cache_dir)
     if folder is None or cache_disabled():
-        return run_experiment(config, trainer="fast")
+        return _outcome(compute(config))
+    return _outcome(fill(folder, result_key(config), config))
+
+
+def fill(folder: Path, key: str, config: ExperimentConfig, blas: int = 0) -> ExperimentResult | TrainingDivergedError:
+    """The entry ``key`` of ``folder``, computed and stored first if missing or damaged.
+
+    Processes filling the same key wait for each other, so the run happens once.
+
+    Parameters
+    ----------
+    folder : Path
+        Store folder; created if missing.
+    key : str
+        ``result_key(config)``.
+    config : ExperimentConfig
+    blas : int, default 0
+        BLAS threads to run with (0: as they are), see :func:`gpnn.sweep.run_one`.
+
+    Returns
+    -------
+    ExperimentResult or TrainingDivergedError
+        The result, or the error of a run that diverged.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    key = result_key(config)
-    path = folder / f"{key}.npz"
-    with _locked(folder / f"{key}.lock"):
-        result = _load(path, config)
-        if result is None:
-            result = run_experiment(config, trainer="fast")
-            _save(path, result)
+    with FileLock(folder / f"{key}.lock"):
+        outcome = load(folder, key, config)
+        if outcome is None:
+            outcome = compute(config, blas)
+            save(folder, key, config, outcome)
+    return outcome
+
+
+def compute(config: ExperimentConfig, blas: int = 0) -> ExperimentResult | TrainingDivergedError:
+    """Run ``config`` with the fast trainer; a divergence is returned, not raised.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    blas : int, default 0
+        BLAS threads to run with (0: as they are), see :func:`gpnn.sweep.run_one`.
+
+    Returns
+    -------
+    ExperimentResult or TrainingDivergedError
+    """
+    try:
+        result = run_one(config, blas=blas)
+    except TrainingDivergedError as error:
+        return error
+    assert result is not None  # run_one returns None only when divergence is allowed
     return result
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _outcome(outcome: ExperimentResult | TrainingDivergedError) -> ExperimentResult:
+    if isinstance(outcome, TrainingDivergedError):
+        raise TrainingDivergedError(str(outcome), outcome.epoch)
+    return outcome
 
 
-_ARRAYS = ("x", "latent", "y", "inputs", "loss_history", "predictions", "snapshot_epochs", "snapshots")
+_ARRAYS = (
+    "x",
+    "latent",
+    "y",
+    "train_mask",
+    "inputs",
+    "loss_history",
+    "predictions",
+    "snapshot_epochs",
+    "snapshots",
+)
 
 
-def _checksum(arrays: dict[str, np.ndarray]) -> str:
-    digest = hashlib.sha256()
+def _checksum(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
     for name in sorted(arrays):
         array = np.ascontiguousarray(arrays[name])
         digest.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
@@ -157,19 +275,54 @@ def _checksum(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def _save(path: Path, result: ExperimentResult) -> None:
-    arrays = {name: getattr(result, name) for name in _ARRAYS}
-    arrays.update({f"weight_{i}": W for i, W in enumerate(result.weights)})
-    arrays.update({f"bias_{i}": b for i, b in enumerate(result.biases)})
-    meta = {"config": result.config.to_dict(), "train_seconds": result.train_seconds, "checksum": _checksum(arrays)}
+def save(folder: Path, key: str, config: ExperimentConfig, outcome: ExperimentResult | TrainingDivergedError) -> Path:
+    """Write ``outcome``, the result of ``config``, as entry ``key`` of ``folder``, atomically.
+
+    Parameters
+    ----------
+    folder : Path
+    key : str
+    config : ExperimentConfig
+    outcome : ExperimentResult or TrainingDivergedError
+
+    Returns
+    -------
+    Path
+        The entry's file.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    meta: dict[str, Any] = {"config": config.to_dict()}
+    if isinstance(outcome, TrainingDivergedError):
+        meta.update(diverged=str(outcome), epoch=outcome.epoch)
+    else:
+        arrays = {name: getattr(outcome, name) for name in _ARRAYS}
+        arrays.update({f"weight_{i}": W for i, W in enumerate(outcome.weights)})
+        arrays.update({f"bias_{i}": b for i, b in enumerate(outcome.biases)})
+        meta.update(train_seconds=outcome.train_seconds, x_center=outcome.x_center, x_scale=outcome.x_scale)
+    meta["checksum"] = _checksum(arrays, meta)
+    path = folder / f"{key}.npz"
     # Write to a temporary file in the same folder, then rename: readers see all or nothing.
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-        np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
+        np.savez(handle, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)  # type: ignore[arg-type]
     os.replace(handle.name, path)
+    return path
 
 
-def _load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
-    """The stored result, or ``None`` if absent, unreadable, for other settings, or corrupt."""
+def load(folder: Path, key: str, config: ExperimentConfig) -> ExperimentResult | TrainingDivergedError | None:
+    """The stored outcome of entry ``key``, or ``None`` if absent, unreadable, for other settings, or corrupt.
+
+    Parameters
+    ----------
+    folder : Path
+    key : str
+    config : ExperimentConfig
+        The settings the entry must have been made for.
+
+    Returns
+    -------
+    ExperimentResult, TrainingDivergedError or None
+    """
+    path = folder / f"{key}.npz"
     if not path.exists():
         return None
     try:
@@ -177,10 +330,13 @@ def _load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
         with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {name: data[name] for name in data.files if name != "meta"}
+        checksum = meta.pop("checksum")
     except Exception:  # any unreadable entry is a miss, never an error
         return None
-    if meta.get("config") != config.to_dict() or meta.get("checksum") != _checksum(arrays):
+    if checksum != _checksum(arrays, meta) or meta.get("config") != config.to_dict():
         return None
+    if "diverged" in meta:
+        return TrainingDivergedError(meta["diverged"], int(meta["epoch"]))
     n_layers = len(config.hidden_sizes) + 1
     return ExperimentResult(
         config=config,
@@ -188,4 +344,6 @@ def _load(path: Path, config: ExperimentConfig) -> ExperimentResult | None:
         weights=tuple(arrays[f"weight_{i}"] for i in range(n_layers)),
         biases=tuple(arrays[f"bias_{i}"] for i in range(n_layers)),
         train_seconds=float(meta["train_seconds"]),
+        x_center=float(meta["x_center"]),
+        x_scale=float(meta["x_scale"]),
     )
