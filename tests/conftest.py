@@ -66,9 +66,11 @@ def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The website, built once per test session."""
-    site_dir = tmp_path_factory.mktemp("site")
+def site() -> Path:
+    """The website, built once per test session into ``test-artifacts/site`` (kept for inspection)."""
+    site_dir = ROOT / "test-artifacts" / "site"
     completed = build(ROOT, site_dir)
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    (ROOT / "test-artifacts" / "site-build.log").write_text(completed.stderr)
     assert completed.returncode == 0, completed.stderr[-5000:]
     return site_dir

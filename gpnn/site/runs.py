@@ -2,7 +2,9 @@
 
 Pages ask for every run they need in one call (:func:`experiments`), or one at a time
 (:func:`experiment`). Each result comes from the result store (:mod:`gpnn.site.store`) when it
-holds it; the missing ones are computed, longest first, on every core, and stored.
+holds it; the missing ones are computed, longest first, on every core, and stored. During a
+site build the build's job server (:mod:`gpnn.site.jobs`) does this for every page at once;
+elsewhere (a downloaded notebook, say) a local pool of processes does it for the call.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from gpnn.config import ExperimentConfig
 from gpnn.experiment import ExperimentResult
 from gpnn.network import count_parameters, layer_sizes
 from gpnn.provenance import blas_threads
-from gpnn.site import store
+from gpnn.site import jobs, store
 from gpnn.sweep import check_configs, one_thread, spawn_context
 from gpnn.training import TrainingDivergedError
 
@@ -71,7 +73,12 @@ def experiments(
     """
     configs = check_configs(configs)
     processes = (os.cpu_count() or 1) if processes is None else check_int("processes", processes, minimum=1)
-    outcomes = compute_all(configs, store.cache_dir_from_env(), processes)
+    server = jobs.server_from_env()
+    if server is not None and configs:
+        digest, blas = store.computation_digest(), blas_threads()
+        outcomes = jobs.ask(server, [(store.result_key(config, digest), config, blas) for config in configs])
+    else:
+        outcomes = compute_all(configs, store.cache_dir_from_env(), processes)
     results: list[ExperimentResult | None] = []
     for outcome in outcomes:
         if isinstance(outcome, TrainingDivergedError):
@@ -85,7 +92,8 @@ def experiments(
 
 def compute_all(configs: list[ExperimentConfig], folder: Path | None, processes: int) -> list[Outcome]:
     """The outcome of every config: stored ones loaded, the others computed (longest first) and stored."""
-    keys = [store.result_key(config) for config in configs] if folder is not None else [None] * len(configs)
+    digest = store.computation_digest()
+    keys = [store.result_key(c, digest) for c in configs] if folder is not None else [None] * len(configs)
     outcomes: list[Outcome | None] = [
         None if key is None or folder is None else store.load(folder, key, config)
         for config, key in zip(configs, keys, strict=True)

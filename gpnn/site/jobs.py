@@ -1,0 +1,306 @@
+"""One scheduler for every training run of a site build: a job server and its clients.
+
+While the site builds, several notebook pages execute at once, each in its own kernel, and
+each asks for training runs. If every page started its own process pool, the runs would
+oversubscribe the cores at times and leave them idle at others. Instead the build starts one
+:class:`JobServer`, with as many single-threaded worker processes as cores, and tells the
+kernels where it listens (the environment variables :data:`ADDRESS_VARIABLE` and
+:data:`KEY_VARIABLE`). :func:`gpnn.site.runs.experiments` then sends its configurations to the
+server, which
+
+* serves each one from the result store when it is there,
+* runs each missing key once, however many pages ask for it,
+* keeps every worker busy, always starting the longest job waiting, and
+* answers each request when all of its runs are done.
+
+The server and its clients talk over a local socket with a shared secret
+(:mod:`multiprocessing.connection`).
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import logging
+import os
+import secrets
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from typing import Any
+
+from gpnn.config import ExperimentConfig
+from gpnn.experiment import ExperimentResult
+from gpnn.site import store
+from gpnn.sweep import one_thread, spawn_context
+from gpnn.training import TrainingDivergedError
+
+ADDRESS_VARIABLE = "GPNN_JOBS_ADDRESS"
+"""Environment variable holding the job server's ``host:port``."""
+
+KEY_VARIABLE = "GPNN_JOBS_KEY"
+"""Environment variable holding the job server's secret, in hexadecimal."""
+
+Outcome = ExperimentResult | TrainingDivergedError
+log = logging.getLogger("gpnn.site.jobs")
+
+
+@dataclass
+class _Job:
+    key: str
+    config: ExperimentConfig
+    blas: int
+    cost: float
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Outcome | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class JobServer:
+    """Run training jobs for many clients on one pool of single-threaded worker processes.
+
+    Parameters
+    ----------
+    folder : Path
+        The result store the workers read and fill.
+    workers : int, optional
+        Worker processes; by default the number of cores.
+
+    Attributes
+    ----------
+    address : tuple of (str, int)
+        Where it listens, once started.
+    completed : list of dict
+        One record per run computed (``key``, ``cost``, ``seconds``, ``diverged``), in the order
+        they finished: the build reports them.
+    served : int
+        Runs answered from the store or from a run already done.
+    """
+
+    def __init__(self, folder: Path, workers: int | None = None) -> None:
+        self.folder = Path(folder)
+        self.workers = workers or os.cpu_count() or 1
+        self.secret = secrets.token_bytes(32)
+        self.completed: list[dict[str, Any]] = []
+        self.served = 0
+        self._jobs: dict[str, _Job] = {}
+        self._waiting: list[tuple[float, int, _Job]] = []  # a heap: longest first
+        self._order = itertools.count()
+        self._running = 0
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._listener: Listener | None = None
+        self.address: tuple[str, int] = ("127.0.0.1", 0)
+
+    def start(self) -> JobServer:
+        """Start the worker processes and listen for clients.
+
+        Returns
+        -------
+        JobServer
+            Itself.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=spawn_context(), initializer=one_thread)
+        self._listener = Listener(("127.0.0.1", 0), authkey=self.secret)
+        self.address = self._listener.address
+        threading.Thread(target=self._accept, name="gpnn-jobs", daemon=True).start()
+        return self
+
+    def environment(self) -> dict[str, str]:
+        """The variables a client process needs to find this server.
+
+        Returns
+        -------
+        dict of str to str
+        """
+        host, port = self.address
+        return {ADDRESS_VARIABLE: f"{host}:{port}", KEY_VARIABLE: self.secret.hex()}
+
+    def close(self) -> None:
+        """Stop listening and shut the workers down."""
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> JobServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, jobs: list[tuple[str, ExperimentConfig, int]]) -> list[Outcome | str]:
+        """Outcomes of ``(key, config, blas)`` jobs, in order: a result, a divergence, or an error text.
+
+        Parameters
+        ----------
+        jobs : list of (str, ExperimentConfig, int)
+            Store key, settings and BLAS threads of each run.
+
+        Returns
+        -------
+        list
+            Per job: its :class:`ExperimentResult`, its :class:`TrainingDivergedError`, or the
+            traceback (a ``str``) of an unexpected failure.
+        """
+        handles = [self._submit(key, config, blas) for key, config, blas in jobs]
+        with self._lock:  # all of this request's jobs are queued: now start the longest
+            self._dispatch()
+        for handle in handles:
+            handle.done.wait()
+        return [handle.error if handle.error is not None else handle.outcome for handle in handles]  # type: ignore[misc]
+
+    def _submit(self, key: str, config: ExperimentConfig, blas: int) -> _Job:
+        from gpnn.site.runs import cost
+
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None:
+                self.served += 1
+                return job
+            job = self._jobs[key] = _Job(key, config, blas, cost(config))
+        stored = store.load(self.folder, key, config)
+        if stored is not None:
+            job.outcome = stored
+            job.done.set()
+            with self._lock:
+                self.served += 1
+            return job
+        with self._lock:
+            heapq.heappush(self._waiting, (-job.cost, next(self._order), job))
+        return job
+
+    def _dispatch(self) -> None:
+        # Called with the lock held: start the longest waiting jobs while workers are free.
+        while self._waiting and self._running < self.workers and self._pool is not None:
+            _, _, job = heapq.heappop(self._waiting)
+            self._running += 1
+            started = time.perf_counter()
+            future = self._pool.submit(_run, self.folder, job.key, job.config, job.blas)
+            future.add_done_callback(functools.partial(self._finished, job, started=started))
+
+    def _finished(self, job: _Job, future: Future[Outcome], *, started: float) -> None:
+        try:
+            job.outcome = future.result()
+        except BaseException:  # a bug in a run: reported to the page that asked, never hidden
+            job.error = traceback.format_exc()
+        job.seconds = time.perf_counter() - started
+        with self._lock:
+            self._running -= 1
+            self.completed.append(
+                {
+                    "key": job.key,
+                    "cost": job.cost,
+                    "seconds": job.seconds,
+                    "diverged": isinstance(job.outcome, TrainingDivergedError),
+                }
+            )
+            self._dispatch()
+        job.done.set()
+
+    def _accept(self) -> None:
+        while self._listener is not None:
+            try:
+                connection = self._listener.accept()
+            except (OSError, EOFError, AuthenticationError):  # closed, or a client without the secret
+                if self._listener is None:
+                    return
+                continue
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: Connection) -> None:
+        with connection:
+            try:
+                jobs = connection.recv()
+                connection.send(self.request(jobs))
+            except (EOFError, OSError):  # the client went away
+                pass
+
+
+def _run(folder: Path, key: str, config: ExperimentConfig, blas: int) -> Outcome:
+    return store.fill(folder, key, config, blas)
+
+
+def server_from_env() -> tuple[tuple[str, int], bytes] | None:
+    """The address and secret of the build's job server, if this process was started by one.
+
+    Returns
+    -------
+    tuple or None
+        ``((host, port), secret)``, or ``None`` when the variables are not set.
+    """
+    address, secret = os.environ.get(ADDRESS_VARIABLE, ""), os.environ.get(KEY_VARIABLE, "")
+    if not address or not secret:
+        return None
+    host, _, port = address.rpartition(":")
+    return (host, int(port)), bytes.fromhex(secret)
+
+
+def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentConfig, int]]) -> list[Outcome]:
+    """Send ``(key, config, blas)`` jobs to a job server and wait for their outcomes.
+
+    Parameters
+    ----------
+    server : tuple
+        From :func:`server_from_env`.
+    jobs : list of (str, ExperimentConfig, int)
+
+    Returns
+    -------
+    list of ExperimentResult or TrainingDivergedError
+        In the order of ``jobs``.
+
+    Raises
+    ------
+    RuntimeError
+        If a run failed unexpectedly; the message holds the worker's traceback.
+    """
+    address, secret = server
+    with Client(address, authkey=secret) as connection:
+        connection.send(jobs)
+        outcomes = connection.recv()
+    for (_, config, _), outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, str):
+            raise RuntimeError(f"The run of {config!r} failed in the build's job server:\n{outcome}")
+    return outcomes  # type: ignore[no-any-return]
+
+
+@contextmanager
+def serving(folder: Path, workers: int | None = None) -> Iterator[JobServer]:
+    """A started :class:`JobServer` whose address this process's children inherit, stopped on exit.
+
+    Parameters
+    ----------
+    folder : Path
+        The result store.
+    workers : int, optional
+        Worker processes; by default the number of cores.
+
+    Yields
+    ------
+    JobServer
+    """
+    server = JobServer(folder, workers).start()
+    previous = {name: os.environ.get(name) for name in (ADDRESS_VARIABLE, KEY_VARIABLE)}
+    os.environ.update(server.environment())
+    try:
+        yield server
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        server.close()
