@@ -22,17 +22,18 @@
 # h_1 &= \operatorname{ReLU}(X W_1 + b_1) \\
 # h_2 &= \operatorname{ReLU}(h_1 W_2 + b_2) \\
 # &\;\;\vdots \\
-# \hat y &= h_L W_{L+1} + b_{L+1}
+# \hat y &= h_D W_{D+1} + b_{D+1}
 # \end{aligned}
 # $$
 #
 # Each *weight* matrix $W_\ell$ is a set of regression coefficients and each *bias* vector
-# $b_\ell$ a set of intercepts. The intermediate results $h_\ell$ are the *hidden layers*, and
-# the columns of each are its *nodes* (or neurons). The last line has no ReLU, so the prediction
-# can be any real number.
+# $b_\ell$ a set of intercepts. The intermediate results $h_1, \dots, h_D$ are the $D$ *hidden
+# layers*, and the columns of each are its *nodes* (or neurons). The last line has no ReLU, so
+# the prediction can be any real number.
 
 # %%
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 import gpnn
@@ -57,6 +58,25 @@ print("ReLU:   ", torch.relu(values).tolist())
 # Without it, the stack would collapse into a single regression: a product of matrices is one
 # matrix, $X W_1 W_2 = X (W_1 W_2)$. With it, each node is a hinge, and a sum of hinges can
 # bend to follow a curve. A network of ReLUs is a *piecewise-linear* function of its input.
+#
+# The ReLU also changes the scale of what it passes on, which matters for how the weights are
+# initialised (next page). For a symmetric, zero-mean input $z$ it zeroes the negative half, so
+# it keeps half of the *second moment*: $\mathbb{E}[\operatorname{ReLU}(z)^2] = \tfrac12\,\mathbb{E}[z^2]$.
+# Its output is no longer centred, so its variance is smaller still; what the next layer's
+# scale depends on is the second moment. A million standard normal draws show both:
+
+# %%
+z = torch.randn(1_000_000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+relu = torch.relu(z)
+
+# %% tags=["hide-input"]
+prose(
+    f"The draws have second moment {number((z**2).mean().item(), '.3f')}; after the ReLU, second moment "
+    f"{number((relu**2).mean().item(), '.3f', key='relu_second_moment')} and variance "
+    f"{number(relu.var().item(), '.3f', key='relu_variance')} (theory: one half, and "
+    f"{number(0.5 - 1 / (2 * np.pi), '.3f')}, which is one half minus the squared mean, "
+    f"1/(2π))."
+)
 
 # %% [markdown]
 # ## The forward pass in code
@@ -72,7 +92,8 @@ source(gpnn.network._forward)
 # ## Shapes of the network we fit
 #
 # With $J$ predictors and $H_\ell$ nodes in hidden layer $\ell$, $W_\ell$ has $H_{\ell-1}$ rows
-# and $H_\ell$ columns, so that $h_{\ell-1} W_\ell$ is defined; $X$ has $n$ rows and $J$ columns.
+# and $H_\ell$ columns, so that $h_{\ell-1} W_\ell$ is defined; $X$ has $n$ rows and
+# $J = H_0$ columns.
 # Here the only predictor is the location $x$, so $J = 1$. The experiment's architecture:
 
 # %% tags=["hide-input"]
@@ -90,10 +111,11 @@ table(rows, header=("layer", "parameters"))
 n_params = gpnn.count_parameters(sizes)
 n_obs = config.x().size
 prose(
-    f"The network has {number(len(config.hidden_sizes), 'd', key='n_hidden')} hidden layers and "
+    f"The network has $D$ = {number(len(config.hidden_sizes), 'd', key='n_hidden')} hidden layers and "
     f"{number(n_params, 'd')} parameters, fitted to {number(n_obs, 'd')} observations: "
-    f"about {number(n_params / n_obs, '.0f')} parameters per data point. A regression with that many "
-    "coefficients would interpolate the noise; whether the network does is a question of how it is trained."
+    f"about {number(n_params / n_obs, '.0f')} parameters per data point. A least-squares regression with "
+    "more coefficients than observations can fit them exactly, noise and all; what the network does "
+    "instead depends on how it is trained, which the next pages measure."
 )
 
 # %% [markdown]
@@ -103,34 +125,46 @@ prose(
 # layer, one circle per node, and a line for every weight, i.e. every entry of every $W_\ell$.
 # Wide layers are drawn with a gap; the label gives the true width.
 
-# %%
+# %% tags=["fold"]
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 plots.plot_network(ax, sizes)
 figure(
     fig,
-    alt="Diagram of the network: an input node on the left, "
-    f"{len(config.hidden_sizes)} columns of hidden nodes, and one output node on the right, "
-    "every node joined to every node of the next column.",
+    alt=f"Diagram of the network: {sizes[0]} input node on the left, {len(config.hidden_sizes)} columns of "
+    f"hidden nodes of widths {', '.join(map(str, config.hidden_sizes))}, and {sizes[-1]} output node on the "
+    "right, every node joined to every node of the next column.",
+    caption="The network as a diagram: a column per layer (in, h1 to h6, out), a line per weight; wide "
+    "layers are drawn with a gap and labelled with their width.",
+    name="diagram",
 )
 
 # %% [markdown]
 # ## What an untrained network computes
 #
 # Before training, the weights are random. The output is still a piecewise-linear function of
-# $x$, and the kinks are where some hidden node switches on or off. Three networks with the same
-# architecture and different random weights:
+# $x$, and the kinks are where some hidden node switches on or off. [Figure](#fig-untrained)
+# shows three networks with the same architecture and different random weights.
 
 # %%
 x = torch.linspace(-2, 2, 400)[:, None]  # (400, 1): standardised locations
-fig, ax = plt.subplots()
-for seed in range(3):
-    with torch.no_grad():
-        y_hat = gpnn.forward(x, gpnn.init_params(1, config.hidden_sizes, seed=seed))  # (400, 1)
-    ax.plot(x[:, 0], y_hat[:, 0], lw=1.5, label=f"seed {seed}")
-ax.set(xlabel="standardised $x$", ylabel=r"$\hat y$")
-ax.legend()
+seeds = range(3)
+with torch.no_grad():
+    untrained = [gpnn.forward(x, gpnn.init_params(1, config.hidden_sizes, seed=s))[:, 0] for s in seeds]  # (400,)
+
+# %% tags=["fold"]
+fig, axes = plt.subplots(1, len(seeds), figsize=(8, 2.8), sharey=True)
+for ax, seed, y_hat in zip(axes, seeds, untrained, strict=True):
+    ax.plot(x[:, 0], y_hat, color=plots.NETWORK_COLOR, lw=1.5)
+    ax.set(title=f"seed {seed}", xlabel="standardised $x$")
+axes[0].set(ylabel=r"$\hat y$")
+slopes = [np.diff(y.numpy()) / np.diff(x[:, 0].numpy()) for y in untrained]
+kinks = [int(np.sum(np.abs(np.diff(s)) > 1e-4)) for s in slopes]
 figure(
     fig,
-    alt="Three random, untrained networks: each output is a jagged piecewise-linear curve "
-    "made of straight segments joined at kinks.",
+    alt="Three untrained networks, one panel each: outputs ranging over "
+    + ", ".join(f"[{y.min():.2f}, {y.max():.2f}]" for y in untrained)
+    + f", each made of straight pieces whose slope changes at {', '.join(map(str, kinks))} of the "
+    f"{x.shape[0] - 2} interior grid points.",
+    caption="Three networks with the experiment's architecture and random weights (seeds 0, 1, 2), before training.",
+    name="untrained",
 )

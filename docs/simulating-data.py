@@ -65,13 +65,17 @@ table(
 # At $d = 0$ it is the variance $\eta^2$; at $d = \rho$ it has fallen by a factor
 # $e^{-1/2}$; by $d = 3\rho$ it is almost gone.
 
-# %%
+# %% tags=["fold"]
 fig, ax = plt.subplots()
 plots.plot_kernel(ax, config.eta, config.rho)
 figure(
     fig,
-    alt="The squared-exponential covariance falls smoothly from eta squared at distance zero towards "
-    f"zero, passing through {np.exp(-0.5):.0%} of its peak at distance rho.",
+    alt=f"The squared-exponential covariance against distance: {config.eta**2:g} at distance 0, "
+    f"{np.exp(-0.5):.0%} of that at distance rho = {config.rho:g}, and "
+    f"{gpnn.squared_exponential(4 * config.rho, config.eta, config.rho):.1e} at {4 * config.rho:g}.",
+    caption="The kernel: covariance of the latent function at two points, against their distance; "
+    "the dotted line marks the length scale ρ.",
+    name="kernel",
 )
 
 
@@ -94,14 +98,20 @@ prose(
 
 # %%
 K = gpnn.kernel_matrix(x, config.eta, config.rho)  # (n, n)
+
+# %% tags=["fold"]
 fig, ax = plt.subplots(figsize=(4.2, 3.6))
 image = ax.imshow(K, extent=(x[0], x[-1], x[-1], x[0]), cmap="viridis")
 fig.colorbar(image, ax=ax, label="covariance")
 ax.set(xlabel="$x_j$", ylabel="$x_i$")
+# Distance beyond which the covariance is under 1% of its peak: d = rho * sqrt(2 ln 100).
+one_percent = config.rho * np.sqrt(2 * np.log(100))
 figure(
     fig,
-    alt=f"Heat map of the {x.size} by {x.size} covariance matrix: a bright band along the "
-    "diagonal, a few length scales wide, fading to dark away from it.",
+    alt=f"Heat map of the {x.size} by {x.size} covariance matrix: {K.max():g} on the diagonal, under 1% of "
+    f"that wherever two locations are more than {one_percent:.1f} apart, and {K.min():.1e} at the corners.",
+    caption="The covariance matrix K of the latent function at the data's locations.",
+    name="covariance",
 )
 
 # %% tags=["hide-input"]
@@ -126,38 +136,52 @@ prose(
 source(gpnn.sample_gp)
 
 # %% [markdown]
-# Every draw of $f$ from the prior is a different smooth curve. A few of them, one per seed:
+# Every draw of $f$ from the prior is a different smooth curve: [Figure](#fig-prior) shows a few,
+# one per seed.
 
 # %%
+prior = [gpnn.sample_gp(x, config.eta, config.rho, 0.0, seed=seed).latent for seed in range(5)]
+
+# %% tags=["fold"]
 fig, ax = plt.subplots()
-for seed in range(5):
-    ax.plot(x, gpnn.sample_gp(x, config.eta, config.rho, 0.0, seed=seed).latent, lw=1.5)
+for draw_, style in zip(prior, ["-", "--", ":", "-.", (0, (5, 1))], strict=True):
+    ax.plot(x, draw_, color=plots.GP_COLOR, lw=1.5, ls=style)
 ax.set(xlabel="$x$", ylabel="$f(x)$")
+crossings = [int(np.sum(np.diff(np.sign(d)) != 0)) for d in prior]
 figure(
     fig,
-    alt="Five smooth random curves drawn from the Gaussian-process prior, each wandering "
-    "above and below zero over the range of x.",
+    alt="Five curves drawn from the Gaussian-process prior, ranging over "
+    + ", ".join(f"[{d.min():.1f}, {d.max():.1f}]" for d in prior)
+    + f" and crossing zero {', '.join(map(str, crossings))} times.",
+    caption="Five draws of the latent function from the GP prior (seeds 0 to 4), without noise.",
+    name="prior",
 )
 
 # %% [markdown]
-# The data set used on every page of this site is the draw with the experiment's seed: the red
-# curve is the latent function $f$ that the network will try to recover, the grey points the
-# observations $y$ it is given.
+# The data set used on every page of this site is the draw with the experiment's seed
+# ([Figure](#fig-data)): the red curve is the latent function $f$ that the network will try to
+# recover, the grey points the observations $y$ it is given.
 
 # %%
 draw = gpnn.sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
+
+# %% tags=["fold"]
 fig, ax = plt.subplots()
 plots.plot_data(ax, x, draw.latent, draw.y)
 figure(
     fig,
-    alt=f"The simulated data: {x.size} grey points scattered around a smooth red latent curve "
-    "with several peaks and troughs.",
+    alt=f"The simulated data: {x.size} observations around the latent function, which ranges from "
+    f"{draw.latent.min():.2f} to {draw.latent.max():.2f} and crosses zero "
+    f"{int(np.sum(np.diff(np.sign(draw.latent)) != 0))} times; the noise has root mean square "
+    f"{np.sqrt(np.mean((draw.y - draw.latent) ** 2)):.2f}.",
+    caption=f"The data set of every page: seed {config.data_seed}.",
+    name="data",
 )
 
 # %% tags=["hide-input"]
 noise = draw.y - draw.latent
 prose(
-    f"The noise actually drawn has standard deviation {number(noise.std(), '.3f', key='noise_sd')} "
-    f"(σ = {number(config.sigma, 'g')}); the latent function ranges from {number(draw.latent.min(), '.2f')} "
-    f"to {number(draw.latent.max(), '.2f')}."
+    f"The noise actually drawn has standard deviation {number(noise.std(), '.3f', key='noise_sd')} and root "
+    f"mean square {number(np.sqrt(np.mean(noise**2)), '.3f', key='noise_rms')} (σ = {number(config.sigma, 'g')}); "
+    f"the latent function ranges from {number(draw.latent.min(), '.2f')} to {number(draw.latent.max(), '.2f')}."
 )

@@ -25,12 +25,16 @@ import torch
 
 import gpnn
 from gpnn import plots
+from gpnn.config import REFERENCE_REPORTED_RMSE
+from gpnn.posterior import gp_posterior
 from gpnn.site import figure, number, prose, source, table
+from gpnn.site.charts import training_scrubber
+from gpnn.site.claims import choose
 from gpnn.site.runs import experiment
 
 plt.style.use(plots.SITE_STYLE)
 config = gpnn.ExperimentConfig()
-x = config.x()
+x = config.x()  # (n,)
 draw = gpnn.sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
 
 # %% [markdown]
@@ -40,25 +44,39 @@ draw = gpnn.sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_
 #
 # $$\tilde x_i = \frac{x_i - \bar x}{s_x}.$$
 #
-# On the raw scale, the first layer's products $x W_1$ would be tens of times larger than the
-# biases, and one learning rate could not suit every layer. After z-scoring, the input has mean
-# zero and standard deviation one.
+# The first layer computes $x W_1 + b_1$. Its biases start at zero, and its weights at a scale
+# chosen for inputs of unit spread (next section), so the spread of its output is the spread of
+# $x$ times that of $W_1$. Raw locations spread far more than one unit, so the first layer's
+# outputs, and with them its gradients, would be that many times larger than the other layers',
+# and no single learning rate could suit every layer.
 
 # %%
 x_std = gpnn.standardize(x)  # (n,)
+
+# %% tags=["hide-input"]
 prose(
-    f"Raw locations run from {number(x.min(), 'g')} to {number(x.max(), 'g')}; standardised, from "
-    f"{number(x_std.min(), '.3f')} to {number(x_std.max(), '.3f')}, with mean "
-    f"{number(abs(x_std.mean()), '.0f')} and standard deviation {number(x_std.std(), '.0f')}."
+    f"The raw locations run from {number(x.min(), 'g')} to {number(x.max(), 'g')} with standard deviation "
+    f"{number(x.std(), '.1f', key='raw_sd')}; standardised, from {number(x_std.min(), '.3f')} to "
+    f"{number(x_std.max(), '.3f')}, with mean {number(abs(x_std.mean()), '.0f')} and standard deviation "
+    f"{number(x_std.std(), '.0f')}. The advice page measures what training on the raw scale does."
 )
 
 # %% [markdown]
 # ## Start from random weights: He initialisation
 #
 # Each weight starts as a draw from $\mathcal{N}(0, 2/H_{\ell-1})$, where $H_{\ell-1}$ is the
-# number of inputs to the layer; biases start at zero. A ReLU zeroes about half of what passes
-# through it, halving the variance; the factor 2 restores it, so signals neither die out nor
-# blow up on their way through the layers.
+# number of inputs to the layer; biases start at zero. The reason is the scale of the
+# pre-activations $z_\ell = h_{\ell-1} W_\ell + b_\ell$ as they pass through the layers. With
+# independent zero-mean weights,
+#
+# $$\operatorname{Var}(z_\ell) = H_{\ell-1} \operatorname{Var}(W_\ell)\, \mathbb{E}\big[h_{\ell-1}^2\big],$$
+#
+# which involves the *second moment* of the layer's input, not its variance. A ReLU of a
+# symmetric, zero-mean $z$ keeps exactly half of that second moment,
+# $\mathbb{E}[\operatorname{ReLU}(z)^2] = \tfrac12 \operatorname{Var}(z)$, so choosing
+# $\operatorname{Var}(W_\ell) = 2/H_{\ell-1}$ gives $\operatorname{Var}(z_\ell) = \operatorname{Var}(z_{\ell-1})$:
+# the pre-activations keep their scale at every depth, neither dying out nor blowing up
+# [@he2015].
 
 # %% tags=["hide-input"]
 source(gpnn.init_params)
@@ -81,10 +99,16 @@ table(
 #
 # The network is scored by the root mean squared error,
 #
-# $$L(\theta) = \sqrt{\frac{1}{n}\sum_{i=1}^n \big(y_i - \hat y_i(\theta)\big)^2},$$
+# $$J(\theta) = \sqrt{\frac{1}{n}\sum_{i=1}^n \big(y_i - \hat y_i(\theta)\big)^2},$$
 #
-# the same quantity as the residual standard deviation of a regression. Minimising it is
-# minimising the residual sum of squares.
+# the same quantity as the residual standard deviation of a regression. Minimising it and
+# minimising the residual sum of squares have the same minimiser, since the square root is
+# increasing, but not the same gradient-descent steps: by the chain rule
+#
+# $$\nabla_\theta J = \frac{\nabla_\theta\, \mathrm{MSE}}{2J}, \qquad \mathrm{MSE} = J^2,$$
+#
+# so the step on the RMSE is the step on the mean squared error divided by twice the current
+# RMSE: small while the fit is poor, and growing as the error shrinks.
 
 # %% tags=["hide-input"]
 source(gpnn.loss._rmse)
@@ -94,10 +118,10 @@ source(gpnn.loss._rmse)
 #
 # Each *epoch* uses all observations at once:
 #
-# 1. predict $\hat y = f(X;\theta)$ and compute $L(\theta)$;
-# 2. compute the gradient $\nabla_\theta L$ by backpropagation, the chain rule applied layer by
+# 1. predict $\hat y = f(X;\theta)$ and compute $J(\theta)$;
+# 2. compute the gradient $\nabla_\theta J$ by backpropagation, the chain rule applied layer by
 #    layer from the output back to the input (torch's autograd does this: `loss.backward()`);
-# 3. step against the gradient, $\theta \leftarrow \theta - \alpha\,\nabla_\theta L$, with a
+# 3. step against the gradient, $\theta \leftarrow \theta - \alpha\,\nabla_\theta J$, with a
 #    learning rate $\alpha$;
 # 4. reset the stored gradients, because torch adds each new gradient to the old one.
 #
@@ -132,47 +156,120 @@ for _ in range(5):
 #
 # The experiment repeats this for every epoch of its configuration. `run_experiment` does
 # exactly the steps above; the result comes from the build's store of experiment results,
-# keyed by the settings and the package's source, so every page quoting this run quotes the
-# same numbers.
+# keyed by the settings and by the source of the code that computes them, so every page quoting
+# this run quotes the same numbers. The run also keeps the network's predictions at regular
+# intervals, to watch the fit take shape.
 
 # %%
 result = experiment(config)
+noise_rms = float(np.sqrt(np.mean((draw.y - draw.latent) ** 2)))  # the noise actually drawn
+best = gp_posterior(x, draw.y, x, config.eta, config.rho, config.sigma).mean  # the best estimate of f
 
 # %% tags=["hide-input"]
+gp_train = float(np.sqrt(np.mean((best - draw.y) ** 2)))
+below_noise = choose(
+    "net < noise",
+    "below even the root mean square of the noise actually drawn",
+    "above the root mean square of the noise actually drawn",
+    net=result.final_rmse,
+    noise=noise_rms,
+    name="training-vs-drawn-noise",
+)
 prose(
     f"After {number(config.n_epochs, 'd', key='n_epochs')} epochs at learning rate "
     f"{number(config.learning_rate, 'g')}, the RMSE against the observations is "
     f"**{number(result.final_rmse, '.4f', key='final_rmse')}**, and against the latent function it is "
-    f"**{number(result.rmse_to_latent, '.4f', key='rmse_to_latent')}**. The noise had σ = "
-    f"{number(config.sigma, 'g')}, so a perfect estimate of $f$ would score about σ against the data; "
-    "an RMSE below σ means the network has started to fit the noise itself."
+    f"**{number(result.rmse_to_latent, '.4f', key='rmse_to_latent')}**. The source post reported "
+    f"{number(REFERENCE_REPORTED_RMSE, '.4f', key='reported')} for the same code and seeds. Float32 training "
+    "over thousands of steps is chaotic: a processor or library build that adds the terms of a sum in "
+    "another order changes a last bit, and gradient descent carries the difference on, so each machine "
+    "ends the same recipe at its own number; the page on how much fiddling matters shows how far seeds "
+    "move it.\n\n"
+    f"Is {number(result.final_rmse, '.3f')} good? The noise had σ = {number(config.sigma, 'g')}, and the noise "
+    f"actually drawn has root mean square {number(noise_rms, '.3f', key='noise_rms')}; the network's training "
+    f"error is {below_noise:html}. But a training error below the noise does not by itself mean the fit "
+    "has followed the noise: the best estimate there is, the GP posterior mean computed with the true "
+    f"parameters, scores {number(gp_train, '.3f', key='gp_train')} on the same data, since any smoother "
+    "uses its data. The page on how good a fit can get works out how far below σ an honest fit should "
+    "score, and compares both with the truth."
 )
 
 # %% [markdown]
 # ## The loss curve
 #
-# The loss falls fast at first and then levels out. The dashed line is σ, the RMSE that the true
-# latent function itself would score on average.
+# [Figure](#fig-loss) shows the RMSE against the observations at every epoch, with σ as a
+# reference line.
 
-# %%
+# %% tags=["fold"]
 fig, ax = plt.subplots()
 plots.plot_loss(ax, result.loss_history, sigma=config.sigma)
+crossing = np.flatnonzero(result.loss_history < config.sigma)
+when = f"it first drops below sigma at epoch {int(crossing[0]) + 1}" if crossing.size else "it never drops below sigma"
 figure(
     fig,
-    alt="Training loss against epoch: a steep fall over the first epochs, then a slow "
-    "decline that flattens out near the noise level.",
+    alt=f"Training RMSE against epoch: {result.loss_history[0]:.2f} at epoch 1, "
+    f"{result.loss_history[99]:.2f} at epoch 100 and {result.final_rmse:.3f} at epoch {config.n_epochs}; "
+    f"{when} ({config.sigma:g}).",
+    caption="Training loss (RMSE against the observations) at each epoch, and the noise level σ.",
+    name="loss",
+)
+
+# %% tags=["hide-input"]
+first, last = result.loss_history[0], result.final_rmse
+half = int(np.argmax(result.loss_history <= (first + last) / 2)) + 1
+tenth = int(np.argmax(result.loss_history <= last + (first - last) / 10)) + 1
+prose(
+    f"The loss starts at {number(first, '.2f')}. Half of its whole fall is done by epoch "
+    f"{number(half, 'd', key='half_fall')}, "
+    f"nine tenths by epoch {number(tenth, 'd')}, and the remaining {number(config.n_epochs - tenth, 'd')} epochs "
+    f"take it the rest of the way to {number(last, '.3f')}."
 )
 
 # %% [markdown]
 # ## The fit
 #
-# The network's predictions (blue) against the observations and the latent function (red).
+# The network's predictions against the observations and the latent function, in
+# [Figure](#fig-fit).
 
-# %%
+# %% tags=["fold"]
 fig, ax = plt.subplots()
 plots.plot_fit(ax, result.x, result.y, result.latent, result.predictions)
+largest = int(np.argmax(np.abs(result.predictions - result.latent)))
 figure(
     fig,
-    alt="The trained network's blue curve follows the red latent curve through the grey "
-    "observations, with small extra wiggles where it chases the noise.",
+    alt=f"The trained network's predictions over the {result.x.size} observations and the latent curve; "
+    f"RMSE against the latent function {result.rmse_to_latent:.3f}, largest gap "
+    f"{abs(result.predictions[largest] - result.latent[largest]):.2f} at x = {result.x[largest]:g}.",
+    caption="The trained network, the latent function and the observations.",
+    name="fit",
+)
+
+# %% [markdown]
+# ## Watching the fit take shape
+#
+# [Figure](#fig-training-scrubber) replays the run: move the epoch slider to see the network's
+# predictions at that epoch, and where the loss curve stood.
+
+# %%
+training_scrubber(
+    result.x,
+    result.y,
+    result.latent,
+    result.snapshot_epochs,
+    result.snapshots,
+    result.loss_history,
+    caption=f"The network's fit during training, every {config.record_every} epochs, and the loss curve.",
+)
+
+# %% [markdown]
+# A note on timing. The predictions above, like every recorded loss, come from a forward pass
+# made *before* that epoch's update, as the recipe records them: the last recorded loss scores
+# the network after all but one of its updates. The trained weights, which `predict` uses to
+# evaluate the network at new locations, are *after* the last update. One step of gradient
+# descent this late in training changes the predictions very little, but not by nothing.
+
+# %% tags=["hide-input"]
+after = gpnn.predict(result, result.x)
+prose(
+    f"Here the largest change made by the last update is {number(np.max(np.abs(after - result.predictions)), '.1e')}."
 )

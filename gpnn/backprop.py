@@ -1,19 +1,20 @@
 r"""Backpropagation written out by hand: the gradient of the RMSE through every layer.
 
 With :math:`z_\ell = h_{\ell-1} W_\ell + b_\ell`, :math:`h_\ell = \operatorname{ReLU}(z_\ell)`
-and :math:`L = \sqrt{m}`, :math:`m = \frac1n \sum_i r_i^2`, :math:`r = y - \hat y`, the chain
+and :math:`J = \sqrt{m}`, :math:`m = \frac1n \sum_i r_i^2`, :math:`r = y - \hat y`, the chain
 rule gives, from the loss back to the first layer:
 
 .. math::
 
-    \frac{\partial L}{\partial m} &= \frac{1}{2L}, \qquad
-    \frac{\partial L}{\partial \hat y_i} = -\frac{\partial L}{\partial m}\,\frac{2 r_i}{n} \\
-    \frac{\partial L}{\partial W_\ell} &= h_{\ell-1}^\top\, \delta_\ell, \qquad
-    \frac{\partial L}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell, i} \\
-    \frac{\partial L}{\partial h_{\ell-1}} &= \delta_\ell W_\ell^\top, \qquad
-    \delta_{\ell-1} = \frac{\partial L}{\partial h_{\ell-1}} \odot [z_{\ell-1} > 0]
+    \frac{\partial J}{\partial m} &= \frac{1}{2J}, \qquad
+    \frac{\partial J}{\partial \hat y_i} = -\frac{\partial J}{\partial m}\,\frac{2 r_i}{n} \\
+    \frac{\partial J}{\partial W_\ell} &= h_{\ell-1}^\top\, \delta_\ell, \qquad
+    \frac{\partial J}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell, i} \\
+    \frac{\partial J}{\partial h_{\ell-1}} &= \delta_\ell W_\ell^\top, \qquad
+    \delta_{\ell-1} = \frac{\partial J}{\partial h_{\ell-1}} \odot [z_{\ell-1} > 0]
 
-where :math:`\delta_\ell = \partial L / \partial z_\ell` and :math:`\delta_{L+1} = \partial L / \partial \hat y`.
+where :math:`\delta_\ell = \partial J / \partial z_\ell` and :math:`\delta_{D+1} = \partial J / \partial \hat y`,
+for a network of :math:`D` hidden layers.
 A ReLU passes the gradient where its input was positive and blocks it elsewhere.
 
 The functions here evaluate these formulas with the same torch operations, in the same order
@@ -36,7 +37,7 @@ class ForwardPass(NamedTuple):
     """What the backward pass needs from the forward pass."""
 
     inputs: tuple[torch.Tensor, ...]
-    """Input of each layer: :math:`h_0 = X, h_1, \\dots, h_L`."""
+    """Input of each layer: :math:`h_0 = X, h_1, \\dots, h_D`."""
     prediction: torch.Tensor
     """Output :math:`\\hat y`, shape (n, 1)."""
 
@@ -47,11 +48,14 @@ def forward_pass(x: torch.Tensor, params: Params) -> ForwardPass:
     Parameters
     ----------
     x : Tensor of shape (n, J)
+        Inputs :math:`X = h_0`, in the parameters' dtype.
     params : Params
+        Weights and biases, as from :func:`gpnn.init_params`.
 
     Returns
     -------
     ForwardPass
+        The input :math:`h_{\ell-1}` of every layer and the prediction :math:`\hat y`.
     """
     params = check_params(params)
     check_tensor("x", x, ndim=2)
@@ -69,9 +73,9 @@ def _forward_pass(x: torch.Tensor, params: Params) -> ForwardPass:
 
 
 def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
-    r"""Gradient of :math:`L = \sqrt{\frac1n\sum_i (y_i - \hat y_i)^2}` with respect to :math:`\hat y`.
+    r"""Gradient of :math:`J = \sqrt{\frac1n\sum_i (y_i - \hat y_i)^2}` with respect to :math:`\hat y`.
 
-    .. math:: \frac{\partial L}{\partial \hat y_i} = -\frac{1}{2L} \cdot \frac{1}{n} \cdot 2 (y_i - \hat y_i)
+    .. math:: \frac{\partial J}{\partial \hat y_i} = -\frac{1}{2J} \cdot \frac{1}{n} \cdot 2 (y_i - \hat y_i)
 
     evaluated factor by factor in the order of the chain rule: the square root's, the mean's,
     the square's, then the difference's, and finally cast to the dtype of ``pred``.
@@ -79,12 +83,14 @@ def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> 
     Parameters
     ----------
     obs, pred : Tensor of shape (n, 1)
+        Observations :math:`y` and predictions :math:`\hat y`.
     loss : Tensor of shape ()
         ``rmse(obs, pred)``.
 
     Returns
     -------
     Tensor of the shape and dtype of ``pred``
+        :math:`\partial J / \partial \hat y_i` for each row.
     """
     _check_obs_pred(obs, pred)
     if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
@@ -94,7 +100,7 @@ def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> 
 
 def _rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
     residual = obs - pred  # r = y - y_hat, (n, 1); float64 when obs is
-    d_mean = 1 / (2 * loss)  # L = sqrt(m), so dL/dm = 1 / (2L)
+    d_mean = 1 / (2 * loss)  # J = sqrt(m), so dJ/dm = 1 / (2J)
     d_square = d_mean / residual.numel()  # m = mean(r^2), so dm/d(r_i^2) = 1 / n
     d_residual = d_square * (2 * residual)  # d(r_i^2)/dr_i = 2 r_i
     return (-d_residual).to(pred.dtype)  # dr/dy_hat = -1, in the precision of y_hat
@@ -103,8 +109,8 @@ def _rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) ->
 def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tensor) -> Params:
     r"""Gradients of the loss with respect to every weight and bias, output layer first in the loop.
 
-    .. math:: \frac{\partial L}{\partial W_\ell} = h_{\ell-1}^\top \delta_\ell, \quad
-              \frac{\partial L}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell,i}, \quad
+    .. math:: \frac{\partial J}{\partial W_\ell} = h_{\ell-1}^\top \delta_\ell, \quad
+              \frac{\partial J}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell,i}, \quad
               \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
 
     Parameters
@@ -112,8 +118,9 @@ def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tens
     forward : ForwardPass
         From :func:`forward_pass`.
     params : Params
+        The parameters that forward pass used.
     d_prediction : Tensor of shape (n, 1)
-        :math:`\partial L / \partial \hat y`, e.g. from :func:`rmse_gradient`.
+        :math:`\partial J / \partial \hat y`, e.g. from :func:`rmse_gradient`.
 
     Returns
     -------
@@ -130,13 +137,13 @@ def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tens
     n_layers = len(params.weights)
     d_weights: list[torch.Tensor] = [torch.empty(0)] * n_layers
     d_biases: list[torch.Tensor] = [torch.empty(0)] * n_layers
-    delta = d_prediction  # dL/dz of the output layer, (n, 1)
+    delta = d_prediction  # dJ/dz of the output layer, (n, 1)
     for layer in reversed(range(n_layers)):
         h_in, W = forward.inputs[layer], params.weights[layer]
         d_weights[layer] = _weight_gradient(h_in, delta, W)  # h^T delta, (H_{l-1}, H_l)
         d_biases[layer] = delta.sum(0)  # (H_l,): each intercept collects its column of delta
         if layer > 0:
-            d_input = delta.mm(W.t())  # dL/dh_{l-1} = delta W^T, (n, H_{l-1})
+            d_input = delta.mm(W.t())  # dJ/dh_{l-1} = delta W^T, (n, H_{l-1})
             # ReLU: the gradient passes where the layer's output was positive.
             delta = torch.where(h_in > 0, d_input, torch.zeros_like(d_input))
     return Params(tuple(d_weights), tuple(d_biases))
@@ -169,14 +176,18 @@ def gradients(x: torch.Tensor, y: torch.Tensor, params: Params) -> tuple[float, 
     Parameters
     ----------
     x : Tensor of shape (n, J)
+        Inputs, in the parameters' dtype.
     y : Tensor of shape (n, 1)
+        Targets :math:`y`.
     params : Params
+        Weights and biases at which to differentiate.
 
     Returns
     -------
     loss : float
+        The loss :math:`L` at ``params``.
     grads : Params
-        :math:`\partial L / \partial W_\ell` and :math:`\partial L / \partial b_\ell`.
+        :math:`\partial J / \partial W_\ell` and :math:`\partial J / \partial b_\ell`.
     """
     params = check_params(params)
     check_tensor("x", x, ndim=2)

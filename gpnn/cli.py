@@ -47,11 +47,20 @@ from gpnn.provenance import environment
 PROG = "gpnn"
 """Program name shown in help and messages when none is given (the console script's name)."""
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-"""Exit statuses: success; divergence or unwritable output; bad option; Ctrl-C (128 + SIGINT)."""
+EXIT_OK = 0
+"""Exit status of a successful run."""
 
-#: Settings whose string values are restricted to a known set.
+EXIT_FAILURE = 1
+"""Exit status when training diverged or the results could not be written."""
+
+EXIT_USAGE = 2
+"""Exit status for a bad option (argparse's own)."""
+
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C: 128 + SIGINT, as shells report it."""
+
 _CHOICES: dict[str, tuple[str, ...]] = {"init_scale": tuple(sorted(INIT_SCALES)), "implementation": IMPLEMENTATIONS}
+"""Settings whose string values are restricted to a known set."""
 
 _TRUE_WORDS = ("true", "yes", "on", "1")
 _FALSE_WORDS = ("false", "no", "off", "0")
@@ -143,9 +152,12 @@ def _role_text(match: re.Match[str]) -> str:
 class _Kind:
     """How one field is read from the command line and shown in the help."""
 
-    parse: Callable[[str], Any] | None  # None: a true-or-false flag
-    form: str  # how a value is written, for the help text ("" if obvious)
+    parse: Callable[[str], Any] | None
+    """Reads a value from its text; None for a true-or-false flag."""
+    form: str
+    """How a value is written, for the help text ("" if obvious)."""
     choices: tuple[Any, ...] | None = None
+    """The allowed values, if restricted."""
 
 
 def _kind(name: str, hint: Any) -> _Kind:
@@ -397,6 +409,27 @@ class Progress:
         Seconds between frames on a terminal: redrawing every epoch would slow training down.
     columns : int, optional
         Terminal width; by default :func:`shutil.get_terminal_size`'s.
+
+    Attributes
+    ----------
+    total : int
+        Number of epochs.
+    stream : text stream
+        Where the progress is written.
+    clock : callable
+        The clock that times the run.
+    interval : float
+        Seconds between lines when ``stream`` is not a terminal.
+    redraw : float
+        Seconds between frames on a terminal.
+    terminal : bool
+        Whether ``stream`` is a terminal, so the bar is redrawn in place.
+    columns : int
+        Terminal width.
+    width : int
+        Characters of the bar itself, fixed on creation so the line does not jump.
+    start : float
+        The clock's reading on creation, from which elapsed time counts.
     """
 
     def __init__(
@@ -469,7 +502,20 @@ class Progress:
 
 
 def summary_rows(result: ExperimentResult) -> list[tuple[str, str]]:
-    """The rows of the closing table: what was fitted and how well."""
+    """The rows of the closing table: what was fitted and how well.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        The finished run.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(label, value)`` pairs, values formatted for reading: the number of observations,
+        the layer sizes, the number of parameters, epochs, learning rate, final RMSE against
+        the data and against the latent function, the noise and the training time.
+    """
     config = result.config
     sizes = layer_sizes(1, config.hidden_sizes)
     return [
@@ -526,6 +572,7 @@ def write_outputs(result: ExperimentResult, out: Path, *, date: datetime.datetim
     Parameters
     ----------
     result : ExperimentResult
+        The finished run.
     out : pathlib.Path
         Folder, created if missing.
     date : datetime.datetime, optional

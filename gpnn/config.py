@@ -70,8 +70,8 @@ class ExperimentConfig:
 
     See :data:`gpnn.network.INIT_SCALES`.
     """
-    record_every: int = 0
-    """Also keep the predictions at every location every this many epochs (0: only the last)."""
+    record_every: int = 100
+    """Also keep the predictions at every location every this many epochs (0: only the last ones)."""
     holdout_every: int = 0
     """Hold out every this-many-th location from training (indices ``k - 1, 2k - 1, ...``); 0 trains on all."""
     gap: tuple[float, float] | None = None
@@ -141,6 +141,7 @@ class ExperimentConfig:
         Returns
         -------
         ndarray of shape (n,)
+            Evenly spaced locations, float64, every one below ``x_stop``.
         """
         return np.arange(self.x_start, self.x_stop, self.x_step)
 
@@ -150,6 +151,7 @@ class ExperimentConfig:
         Returns
         -------
         ndarray of bool of shape (n,)
+            True at the locations trained on, one entry per location of :meth:`x`.
         """
         x = self.x()
         mask = np.ones(x.size, dtype=bool)
@@ -165,6 +167,8 @@ class ExperimentConfig:
         Returns
         -------
         dict
+            Every field by name; ``json.dumps`` takes it, and :meth:`from_dict` turns it back
+            into an equal config.
         """
         data = dataclasses.asdict(self)
         data["hidden_sizes"] = list(self.hidden_sizes)
@@ -183,6 +187,7 @@ class ExperimentConfig:
         Returns
         -------
         ExperimentConfig
+            The settings, validated as on creation.
         """
         names = {field.name for field in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)

@@ -27,6 +27,7 @@ def to_sequential(params: Params) -> nn.Sequential:
     Parameters
     ----------
     params : Params
+        Weights and biases in the layout of :func:`gpnn.forward`; copied.
 
     Returns
     -------
@@ -66,6 +67,13 @@ class ModuleTrainer(Trainer):
         Learning rate, > 0.
     optimizer : {"sgd", "adam"}, default "sgd"
         ``torch.optim.SGD`` (plain gradient descent, as the from-scratch loop) or ``torch.optim.Adam``.
+
+    Attributes
+    ----------
+    model : torch.nn.Sequential
+        The network being trained, from :func:`to_sequential`.
+    optimizer : torch.optim.Optimizer
+        The optimiser that updates ``model``'s parameters.
     """
 
     def __init__(self, x: Any, y: Any, params: Params, lr: float, optimizer: Literal["sgd", "adam"] = "sgd") -> None:
@@ -97,7 +105,7 @@ class ModuleTrainer(Trainer):
         y_hat = self.model(self.x)  # (n, 1)
         loss = _rmse(self.y, y_hat)  # ()
         self.predictions = y_hat.detach()
-        self._check_loss(loss.item())
+        self._stop_if_diverged(loss.item())
         loss.backward()  # type: ignore[no-untyped-call]
         self.optimizer.step()
         self._completed(loss.item(), _all_finite(self.model.parameters()))
@@ -109,6 +117,7 @@ class ModuleTrainer(Trainer):
         Returns
         -------
         Params
+            New tensors: later training does not change them.
         """
         linears = [layer for layer in self.model if isinstance(layer, nn.Linear)]
         return Params(

@@ -104,6 +104,7 @@ def run_experiment(
     Returns
     -------
     ExperimentResult
+        The data, the training record and the trained network.
 
     Raises
     ------
@@ -200,12 +201,14 @@ def predict(result: ExperimentResult, x: ArrayLike) -> NDArray[np.float64]:
     Parameters
     ----------
     result : ExperimentResult
+        A finished run, whose trained weights and standardisation are used.
     x : array_like of shape (m,)
         Locations, anywhere: inside, between or beyond the training locations.
 
     Returns
     -------
     ndarray of shape (m,)
+        Predictions :math:`\hat y(x)`, float64.
     """
     if not isinstance(result, ExperimentResult):
         raise TypeError(f"Argument 'result' must be an ExperimentResult, but result = {result!r}.")

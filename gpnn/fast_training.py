@@ -51,6 +51,11 @@ class FastGradientDescent(Trainer):
         From :func:`gpnn.init_params`.
     lr : float
         Learning rate, > 0.
+
+    Attributes
+    ----------
+    params : Params
+        The caller's tensors, holding the current parameters after every epoch.
     """
 
     def __init__(self, x: Any, y: Any, params: Params, lr: float) -> None:
@@ -71,7 +76,7 @@ class FastGradientDescent(Trainer):
         self._W, self._b, self._dW, self._db = views[0::2], views[1::2], grads[0::2], grads[1::2]
         self._column_major = [_column_major(w) for w in self._W]
         self._h = [self.x] + [torch.empty(n, w.shape[1], dtype=dtype) for w in self._W]  # h[0] = X, h[-1] = y_hat
-        self._d_in = [torch.empty(n, w.shape[0], dtype=dtype) for w in self._W]  # dL/dh_{l-1}
+        self._d_in = [torch.empty(n, w.shape[0], dtype=dtype) for w in self._W]  # dJ/dh_{l-1}
         self._residual = torch.empty(n, weights[-1].shape[1], dtype=torch.promote_types(self.y.dtype, dtype))
         self._square = torch.empty_like(self._residual)
         self._delta_out = torch.empty(n, weights[-1].shape[1], dtype=dtype)
@@ -96,7 +101,7 @@ class FastGradientDescent(Trainer):
         """
         with torch.no_grad():
             loss = self._forward_loss()
-            self._check_loss(loss)
+            self._stop_if_diverged(loss)
             self._backward(loss)
             torch.mul(self._grad, self.lr, out=self._step)  # alpha g, for every parameter at once
             self._flat.sub_(self._step)  # theta <- theta - alpha g
@@ -115,12 +120,12 @@ class FastGradientDescent(Trainer):
         self.predictions = h[-1].clone()
         torch.sub(self.y, h[-1], out=self._residual)  # r = y - y_hat, in the targets' precision
         torch.pow(self._residual, 2, out=self._square)
-        return self._square.mean().sqrt().item()  # L = sqrt(mean(r^2))
+        return self._square.mean().sqrt().item()  # J = sqrt(mean(r^2))
 
     def _backward(self, loss: float) -> None:
         """Gradients of every parameter into the flat gradient buffer (see :mod:`gpnn.backprop`)."""
         h, n = self._h, self._residual.shape[0]
-        # dL/dy_hat = -(1 / (2L)) (1 / n) 2r: Python floats are IEEE doubles, so these scalar
+        # dJ/dy_hat = -(1 / (2J)) (1 / n) 2r: Python floats are IEEE doubles, so these scalar
         # factors round as torch's do in gpnn.backprop.rmse_gradient; scaling by -2 is exact.
         self._residual.mul_(-2.0 * ((1.0 / (2 * loss)) / n))
         self._delta_out.copy_(self._residual)  # rounded to the parameters' dtype, as autograd does

@@ -82,6 +82,8 @@ def kernel_matrix(x: ArrayLike, eta: float, rho: float, jitter: float = 0.0) -> 
     Returns
     -------
     K : ndarray of shape (n, n)
+        Symmetric, positive semi-definite covariance matrix (positive definite with a
+        positive ``jitter``), float64.
     """
     jitter = check_real("jitter", jitter, nonnegative=True)
     K = squared_exponential(distance_matrix(x), eta, rho)  # (n, n)

@@ -1,12 +1,12 @@
 r"""The network: a stack of linear regressions with a ReLU between them.
 
-With input matrix :math:`X` of shape :math:`(n, J)` and hidden sizes :math:`H_1, \dots, H_L`,
+With input matrix :math:`X` of shape :math:`(n, J)` and :math:`D` hidden layers of sizes :math:`H_1, \dots, H_D`,
 
 .. math::
 
     h_0 &= X \\
-    h_\ell &= \operatorname{ReLU}(h_{\ell-1} W_\ell + b_\ell), \quad \ell = 1, \dots, L \\
-    \hat y &= h_L W_{L+1} + b_{L+1}
+    h_\ell &= \operatorname{ReLU}(h_{\ell-1} W_\ell + b_\ell), \quad \ell = 1, \dots, D \\
+    \hat y &= h_D W_{D+1} + b_{D+1}
 
 Each :math:`W_\ell` (shape :math:`H_{\ell-1} \times H_\ell`) is a matrix of regression
 coefficients and each :math:`b_\ell` a vector of intercepts. The output layer has no ReLU, so
@@ -25,12 +25,17 @@ import torch.nn.functional as F
 
 from gpnn._validation import _show, check_int, check_seed, check_sizes, check_tensor
 
-#: Standard deviation of the initial weights of a layer with ``fan_in`` inputs, by name.
 INIT_SCALES: dict[str, Callable[[int], float]] = {
-    "he": lambda fan_in: math.sqrt(2 / fan_in),  # keeps activations' scale through ReLU layers
-    "unit": lambda fan_in: 1.0,  # plain N(0, 1): activations grow layer by layer
-    "small": lambda fan_in: 0.01,  # activations shrink towards zero layer by layer
+    "he": lambda fan_in: math.sqrt(2 / fan_in),
+    "unit": lambda fan_in: 1.0,
+    "small": lambda fan_in: 0.01,
 }
+r"""Standard deviation of the initial weights of a layer with ``fan_in`` inputs, by name.
+
+``"he"``: :math:`\sqrt{2 / \text{fan-in}}`, which keeps the activations' scale through ReLU
+layers; ``"unit"``: 1, plain :math:`\mathcal{N}(0, 1)`, so activations grow layer by layer;
+``"small"``: 0.01, so activations shrink towards zero layer by layer.
+"""
 
 
 class Params(NamedTuple):
@@ -46,7 +51,7 @@ class Params(NamedTuple):
 
 
 def layer_sizes(n_inputs: int, hidden_sizes: Sequence[int], n_outputs: int = 1) -> tuple[int, ...]:
-    """Widths of every layer, input and output included: ``(J, H_1, ..., H_L, 1)``.
+    """Widths of every layer, input and output included: ``(J, H_1, ..., H_D, 1)``.
 
     Parameters
     ----------
@@ -74,6 +79,11 @@ def count_parameters(sizes: Sequence[int]) -> int:
     ----------
     sizes : sequence of int
         Layer widths, as returned by :func:`layer_sizes`.
+
+    Returns
+    -------
+    int
+        The number of trainable values, weights and biases together.
     """
     sizes = check_sizes("sizes", sizes)
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
@@ -106,7 +116,8 @@ def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = N
     Returns
     -------
     Params
-        float32 leaf tensors with ``requires_grad=True``.
+        Float32 leaf tensors with ``requires_grad=True``, one weight matrix and one bias vector
+        per layer.
     """
     sizes = layer_sizes(n_inputs, hidden_sizes)
     if scale not in INIT_SCALES:
@@ -131,7 +142,7 @@ def forward(x: torch.Tensor, params: Params) -> torch.Tensor:
     r"""Predict :math:`\hat y` for each row of ``x``.
 
     .. math:: h_\ell = \operatorname{ReLU}(h_{\ell-1} W_\ell + b_\ell), \qquad
-              \hat y = h_L W_{L+1} + b_{L+1}
+              \hat y = h_D W_{D+1} + b_{D+1}
 
     Parameters
     ----------
@@ -143,6 +154,7 @@ def forward(x: torch.Tensor, params: Params) -> torch.Tensor:
     Returns
     -------
     y_hat : Tensor of shape (n, n_outputs)
+        Predictions :math:`\hat y`, one row per row of ``x``, in the parameters' dtype.
     """
     check_params(params)
     check_tensor("x", x, ndim=2)

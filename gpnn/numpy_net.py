@@ -24,7 +24,7 @@ from gpnn.training import Trainer
 class NumpyGradientDescent(Trainer):
     r"""Full-batch gradient descent on the RMSE, forward and backward passes written in NumPy.
 
-    .. math:: \delta_{L+1} = -\frac{r}{nL}, \quad \nabla W_\ell = h_{\ell-1}^\top \delta_\ell, \quad
+    .. math:: \delta_{D+1} = -\frac{r}{nJ}, \quad \nabla W_\ell = h_{\ell-1}^\top \delta_\ell, \quad
               \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
 
     Keeps the :class:`~gpnn.training.Trainer` contract. The weights and biases are NumPy
@@ -41,6 +41,13 @@ class NumpyGradientDescent(Trainer):
         Initial parameters, e.g. from :func:`gpnn.init_params`; copied.
     lr : float
         Learning rate, > 0.
+
+    Attributes
+    ----------
+    W : list of ndarray
+        Current weight matrices, float32, ``W[l]`` of shape ``(H_{l-1}, H_l)``.
+    b : list of ndarray
+        Current bias vectors, float32, ``b[l]`` of shape ``(H_l,)``.
     """
 
     def __init__(self, x: Any, y: Any, params: Params, lr: float) -> None:
@@ -78,8 +85,8 @@ class NumpyGradientDescent(Trainer):
         self.predictions = torch.from_numpy(prediction)
         residual = self._targets - prediction  # (n, 1), float64
         loss = float(np.sqrt(np.mean(residual**2)))
-        self._check_loss(loss)
-        delta = (-(2.0 * residual) * ((1.0 / (2 * loss)) / n)).astype(np.float32)  # dL/dy_hat
+        self._stop_if_diverged(loss)
+        delta = (-(2.0 * residual) * ((1.0 / (2 * loss)) / n)).astype(np.float32)  # dJ/dy_hat
         for layer in reversed(range(len(W))):
             grad_W = h[layer].T @ delta  # (H_{l-1}, H_l)
             grad_b = delta.sum(axis=0)  # (H_l,)
@@ -96,5 +103,7 @@ class NumpyGradientDescent(Trainer):
         Returns
         -------
         Params
+            New tensors with the values of :attr:`W` and :attr:`b`: later training does not
+            change them.
         """
         return Params(tuple(torch.tensor(w) for w in self.W), tuple(torch.tensor(v) for v in self.b))

@@ -48,9 +48,35 @@ class Hyperparameters(NamedTuple):
     """Kernel and noise parameters, with the log marginal likelihood they reach."""
 
     eta: float
+    r"""Marginal standard deviation :math:`\eta` of the latent function."""
     rho: float
+    r"""Length scale :math:`\rho`."""
     sigma: float
+    r"""Noise standard deviation :math:`\sigma`."""
     log_marginal_likelihood: float
+    r""":math:`\log p(y \mid \eta, \rho, \sigma)` at these values."""
+
+
+class TrainingError(NamedTuple):
+    r"""The expected squared error of a linear smoother on its own training data, in two parts.
+
+    For :math:`\hat f = S y` with :math:`y = f + \varepsilon`, :math:`\varepsilon \sim \mathcal{N}(0, \sigma^2 I)`:
+
+    .. math:: \mathbb{E}\,\lVert y - S y \rVert^2 = \underbrace{\lVert (I - S) f \rVert^2}_{\text{bias}}
+              + \underbrace{\sigma^2 \left(n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S\right)}_{\text{noise}}
+    """
+
+    bias: float
+    r""":math:`\lVert (I - S) f \rVert^2`: what the smoother misses of the function."""
+    noise: float
+    r""":math:`\sigma^2 (n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S)`: the noise left in the residuals."""
+    n: int
+    """Number of observations."""
+
+    @property
+    def rmse(self) -> float:
+        r"""The root of the expected mean squared training error, :math:`\sqrt{(\text{bias} + \text{noise}) / n}`."""
+        return math.sqrt((self.bias + self.noise) / self.n)
 
 
 def _cholesky(x: NDArray[np.float64], eta: float, rho: float, sigma: float) -> NDArray[np.float64]:
@@ -101,6 +127,7 @@ def gp_posterior(x: ArrayLike, y: ArrayLike, x_new: ArrayLike, eta: float, rho: 
     Returns
     -------
     Posterior
+        The mean and standard deviation of :math:`f` at each location of ``x_new``.
     """
     x, y, eta, rho, sigma = _check(x, y, eta, rho, sigma)
     x_new = check_vector("x_new", x_new)
@@ -121,12 +148,14 @@ def log_marginal_likelihood(x: ArrayLike, y: ArrayLike, eta: float, rho: float, 
     Parameters
     ----------
     x, y : array_like of shape (n,)
+        Locations and observations.
     eta, rho, sigma : float
         Kernel parameters and noise standard deviation, all > 0.
 
     Returns
     -------
     float
+        The log density of ``y`` under the model.
     """
     x, y, eta, rho, sigma = _check(x, y, eta, rho, sigma)
     return _log_marginal_likelihood(x, y, eta, rho, sigma)
@@ -176,14 +205,16 @@ def fit_hyperparameters(
     Parameters
     ----------
     x, y : array_like of shape (n,)
+        Locations and observations.
     initial : tuple of 3 floats, default (1, 1, 1)
         First starting point, all > 0.
-    n_restarts : int, default 3
+    n_restarts : int, default 4
         Additional deterministic starting points.
 
     Returns
     -------
     Hyperparameters
+        The best of the optima found, with its log marginal likelihood.
     """
     x = check_vector("x", x, min_length=2)
     y = check_vector("y", y, min_length=2)
@@ -212,3 +243,94 @@ def fit_hyperparameters(
         raise ValueError("The log marginal likelihood could not be evaluated at any starting point.")
     eta, rho, sigma = (float(v) for v in np.exp(best.x))
     return Hyperparameters(eta, rho, sigma, -float(best.fun))
+
+
+def smoother_matrix(x: ArrayLike, eta: float, rho: float, sigma: float) -> NDArray[np.float64]:
+    r"""The matrix :math:`S = K (K + \sigma^2 I)^{-1}` that maps observations to the posterior mean there.
+
+    The posterior mean at the observed locations is :math:`S y`: a *linear smoother*, like the hat
+    matrix :math:`X (X^\top X)^{-1} X^\top` of least squares, only with eigenvalues between 0 and 1
+    (:math:`\lambda_i / (\lambda_i + \sigma^2)` for the eigenvalues :math:`\lambda_i` of
+    :math:`K`) instead of exactly 0 or 1.
+
+    Parameters
+    ----------
+    x : array_like of shape (n,)
+        Observed locations.
+    eta, rho, sigma : float
+        Kernel parameters and noise standard deviation, all > 0.
+
+    Returns
+    -------
+    ndarray of shape (n, n)
+        Symmetric.
+    """
+    x = check_vector("x", x)
+    eta, rho, sigma = (
+        check_real(name, value, positive=True) for name, value in (("eta", eta), ("rho", rho), ("sigma", sigma))
+    )
+    L = _cholesky(x, eta, rho, sigma)
+    K = kernel_matrix(x, eta, rho)  # (n, n)
+    S = K @ cho_solve((L, True), np.eye(x.size))  # (n, n)
+    return np.asarray((S + S.T) / 2, dtype=np.float64)  # symmetric in exact arithmetic
+
+
+def effective_dof(x: ArrayLike, eta: float, rho: float, sigma: float) -> float:
+    r"""Effective degrees of freedom of the GP smoother.
+
+    .. math:: \operatorname{tr} S = \sum_i \frac{\lambda_i}{\lambda_i + \sigma^2}
+
+    Least squares with :math:`p` coefficients has :math:`\operatorname{tr} H = p`; the GP
+    posterior mean spends a fractional degree of freedom on each eigen-direction of :math:`K`.
+
+    Parameters
+    ----------
+    x : array_like of shape (n,)
+        Observed locations.
+    eta, rho, sigma : float
+        All > 0.
+
+    Returns
+    -------
+    float
+        Between 0 and n.
+    """
+    return float(np.trace(smoother_matrix(x, eta, rho, sigma)))
+
+
+def expected_training_error(latent: ArrayLike, smoother: ArrayLike, sigma: float) -> TrainingError:
+    r"""Expected training error of the smoother :math:`S` when the truth is ``latent`` and the noise :math:`\sigma`.
+
+    .. math:: \mathbb{E}\,\lVert y - S y \rVert^2 = \lVert (I - S) f \rVert^2
+              + \sigma^2 \left(n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S\right)
+
+    Any smoother with :math:`\operatorname{tr} S > 0` scores below :math:`\sigma` on its own
+    training data on average unless its bias makes up the difference; the Bayes-optimal posterior
+    mean does too. So a training error below :math:`\sigma` alone does not show that a fit has
+    followed the noise.
+
+    Parameters
+    ----------
+    latent : array_like of shape (n,)
+        The latent function :math:`f` at the observed locations.
+    smoother : array_like of shape (n, n)
+        :math:`S`, e.g. from :func:`smoother_matrix`.
+    sigma : float
+        Noise standard deviation, >= 0.
+
+    Returns
+    -------
+    TrainingError
+        The two parts of the expected squared error, and its root mean.
+    """
+    f = check_vector("latent", latent)
+    S = np.asarray(smoother, dtype=np.float64)
+    if S.shape != (f.size, f.size):
+        raise ValueError(
+            f"Argument 'smoother' must have shape ({f.size}, {f.size}) to match 'latent', "
+            f"but smoother.shape = {S.shape}."
+        )
+    sigma = check_real("sigma", sigma, nonnegative=True)
+    residual = f - S @ f  # (I - S) f, (n,)
+    noise = sigma**2 * (f.size - 2 * np.trace(S) + np.sum(S * S))  # tr S^T S = sum of squares
+    return TrainingError(bias=float(residual @ residual), noise=float(noise), n=f.size)

@@ -18,8 +18,19 @@ from pathlib import Path
 LIBRARIES = ("gpnn", "torch", "numpy", "scipy")
 """Libraries whose versions :func:`environment` reports by default."""
 
-NUMERIC_ENV_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "GOTO_", "KMP_")
-"""Prefixes of environment variables that change how BLAS libraries split their sums."""
+NUMERIC_ENV = (
+    "OPENBLAS_CORETYPE",
+    "MKL_CBWR",
+    "MKL_ENABLE_INSTRUCTIONS",
+    "NPY_DISABLE_CPU_FEATURES",
+    "ATEN_CPU_CAPABILITY",
+)
+"""Environment variables that choose which machine instructions numpy, BLAS or torch compute with.
+
+Each changes the order or the precision of some sums, hence results' last bits. Thread counts
+matter too, but through what they do: :func:`blas_threads` reads the count in effect (libraries
+set variables such as ``KMP_INIT_AT_FORK`` for their own reasons, which change nothing here).
+"""
 
 
 def environment(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
@@ -35,8 +46,8 @@ def environment(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
     dict of str to str
         ``python``, ``machine``, ``cpu`` (a short fingerprint of the processor model and its
         instruction-set flags), ``blas_threads`` (threads of the loaded BLAS libraries, as
-        threadpoolctl reports them), every set variable starting with one of
-        :data:`NUMERIC_ENV_PREFIXES`, and one entry per library.
+        threadpoolctl reports them), every variable of :data:`NUMERIC_ENV` that is set, and one
+        entry per library.
     """
     if isinstance(libraries, str) or not all(isinstance(name, str) for name in libraries):
         raise TypeError(f"Argument 'libraries' must be a tuple of distribution names, but libraries = {libraries!r}.")
@@ -46,7 +57,7 @@ def environment(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
         "cpu": cpu_fingerprint(),
         "blas_threads": str(blas_threads()),
     }
-    info.update({name: value for name, value in sorted(os.environ.items()) if name.startswith(NUMERIC_ENV_PREFIXES)})
+    info.update({name: os.environ[name] for name in NUMERIC_ENV if name in os.environ})
     for name in libraries:
         try:
             info[name] = version(name)

@@ -18,11 +18,11 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gpnn._validation import check_real, check_seed
+from gpnn._validation import check_real, check_seed, check_vector
 from gpnn.kernels import kernel_matrix
 
-#: Added to the diagonal of the kernel matrix so its Cholesky factor exists in floating point.
 JITTER = 1e-9
+"""Added to the diagonal of the kernel matrix so its Cholesky factor exists in floating point."""
 
 
 class GPDraw(NamedTuple):
@@ -93,3 +93,30 @@ def sample_gp(
     latent = L @ z  # (n,)
     y = rng.normal(loc=latent, scale=sigma, size=n)  # (n,)
     return GPDraw(latent=latent, y=y)
+
+
+def noise_replicate(latent: ArrayLike, sigma: float, seed: int | None = None) -> NDArray[np.float64]:
+    r"""Fresh observations of the same latent function: :math:`y' = f + \sigma \varepsilon'`.
+
+    Only a simulation can do this: measure the same function at the same locations again, with
+    new noise. Comparing a fit with :math:`y'` instead of the :math:`y` it was fitted to shows
+    its error on data it has not seen.
+
+    Parameters
+    ----------
+    latent : array_like of shape (n,)
+        The latent function :math:`f` at the locations.
+    sigma : float
+        Standard deviation of the noise, >= 0.
+    seed : int or None, default None
+        Seed of a private ``numpy.random.RandomState``.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        New observations :math:`y'`, one per location.
+    """
+    latent = check_vector("latent", latent)
+    sigma = check_real("sigma", sigma, nonnegative=True)
+    rng = np.random.RandomState(check_seed("seed", seed))
+    return latent + sigma * rng.normal(size=latent.size)

@@ -49,6 +49,7 @@ def run_sweep(
     Parameters
     ----------
     configs : sequence of ExperimentConfig
+        The settings of each run.
     executor : concurrent.futures.Executor, optional
         Where to run: any executor whose ``map`` ships a function and its arguments to workers,
         such as ``distributed.Client.get_executor()``. By default a pool of local processes.
@@ -86,6 +87,7 @@ def run_one(config: ExperimentConfig, allow_divergence: bool = False, blas: int 
     Parameters
     ----------
     config : ExperimentConfig
+        The settings of the run.
     allow_divergence : bool, default False
         Return ``None`` instead of raising if training diverges.
     blas : int, default 0
@@ -94,6 +96,8 @@ def run_one(config: ExperimentConfig, allow_divergence: bool = False, blas: int 
     Returns
     -------
     ExperimentResult or None
+        The result, equal to ``run_experiment(config)``; ``None`` if training diverged and
+        ``allow_divergence`` is true.
     """
     with threadpool_limits(limits=blas or None, user_api="blas"):
         try:
@@ -110,10 +114,12 @@ def check_configs(configs: object) -> list[ExperimentConfig]:
     Parameters
     ----------
     configs : sequence of ExperimentConfig
+        The settings to check; a single config is refused, as is any other object.
 
     Returns
     -------
     list of ExperimentConfig
+        The same configs, in order.
     """
     if isinstance(configs, ExperimentConfig) or not isinstance(configs, Sequence):
         raise TypeError(f"Argument 'configs' must be a sequence of ExperimentConfig, but configs = {configs!r}.")
@@ -131,6 +137,7 @@ def spawn_context() -> multiprocessing.context.SpawnContext:
     Returns
     -------
     multiprocessing.context.SpawnContext
+        The context to pass as a process pool's ``mp_context``.
     """
     return multiprocessing.get_context("spawn")
 

@@ -2,9 +2,9 @@ r"""Training by plain (full-batch) gradient descent, every step written out.
 
 One epoch is four steps:
 
-1. predict and score: :math:`\hat y = f(X; \theta)`, :math:`L = \text{RMSE}(y, \hat y)`;
-2. differentiate: :math:`\nabla_\theta L` by backpropagation (``loss.backward()``);
-3. adjust: :math:`\theta \leftarrow \theta - \alpha \nabla_\theta L`, with learning rate :math:`\alpha`;
+1. predict and score: :math:`\hat y = f(X; \theta)`, :math:`J = \text{RMSE}(y, \hat y)`;
+2. differentiate: :math:`\nabla_\theta J` by backpropagation (``loss.backward()``);
+3. adjust: :math:`\theta \leftarrow \theta - \alpha \nabla_\theta J`, with learning rate :math:`\alpha`;
 4. zero the gradients, because torch adds each new gradient to the stored one.
 
 This is the same iteration one could use to fit a linear regression by least squares, only the
@@ -50,6 +50,11 @@ class TrainingDivergedError(FloatingPointError):
         What happened, naming the epoch.
     epoch : int
         The epoch (counting from 1) at which the divergence was detected.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (counting from 1) at which the divergence was detected.
     """
 
     def __init__(self, message: str, epoch: int) -> None:
@@ -71,14 +76,14 @@ class Trainer(abc.ABC):
       the same number of rows; checked by :meth:`__init__` and kept as tensors ``x`` (in the
       parameters' dtype) and ``y`` (in its own dtype: float64 targets make the loss float64).
     * **One epoch** :math:`e` (counting from 1) runs the forward pass at the parameters
-      :math:`\theta_{e-1}`, computes the loss :math:`L_e` and checks it, then updates the
-      parameters to :math:`\theta_e` and appends :math:`L_e` to :attr:`loss_history`. So
+      :math:`\theta_{e-1}`, computes the loss :math:`J_e` and checks it, then updates the
+      parameters to :math:`\theta_e` and appends :math:`J_e` to :attr:`loss_history`. So
       ``loss_history[i]`` is the loss of the parameters after ``i`` updates, and the length of
       :attr:`loss_history` is the number of updates applied.
-    * **Divergence.** If :math:`L_e` is NaN or infinite, or larger than
-      :data:`DIVERGENCE_FACTOR` times ``loss_history[0]``, the epoch appends :math:`L_e`, applies
+    * **Divergence.** If :math:`J_e` is NaN or infinite, or larger than
+      :data:`DIVERGENCE_FACTOR` times ``loss_history[0]``, the epoch appends :math:`J_e`, applies
       no update and raises :class:`TrainingDivergedError` naming epoch :math:`e`; if the update
-      leaves a parameter NaN or infinite, it appends :math:`L_e` and raises the same way.
+      leaves a parameter NaN or infinite, it appends :math:`J_e` and raises the same way.
     * **Callbacks** ``callback(epoch, loss)`` run after each completed epoch. If one raises
       (a progress bar interrupted by Ctrl-C, say), the parameters, :attr:`loss_history`,
       :attr:`predictions` and :attr:`snapshots` describe exactly the epochs completed, and a
@@ -102,6 +107,12 @@ class Trainer(abc.ABC):
 
     Attributes
     ----------
+    x : Tensor of shape (n, J)
+        The inputs, in the parameters' dtype.
+    y : Tensor of shape (n, k)
+        The targets, in their own dtype.
+    lr : float
+        The learning rate :math:`\alpha`.
     loss_history : list of float
         The loss of each completed epoch, computed before that epoch's update.
     predictions : Tensor of shape (n, k) or None
@@ -135,7 +146,7 @@ class Trainer(abc.ABC):
 
     @abc.abstractmethod
     def epoch(self) -> float:
-        """One epoch: forward pass, loss, :meth:`_check_loss`, update, :meth:`_completed`.
+        """One epoch: forward pass, loss, :meth:`_stop_if_diverged`, update, :meth:`_completed`.
 
         Returns
         -------
@@ -194,7 +205,7 @@ class Trainer(abc.ABC):
         """Set-up and tear-down around a call of :meth:`train` (threads, buffers); none by default."""
         yield
 
-    def _check_loss(self, loss: float) -> None:
+    def _stop_if_diverged(self, loss: float) -> None:
         """Raise :class:`TrainingDivergedError` if ``loss``, about to be recorded, shows divergence."""
         first = self.loss_history[0] if self.loss_history else loss
         if math.isfinite(loss) and loss <= DIVERGENCE_FACTOR * first:
@@ -241,6 +252,11 @@ class GradientDescent(Trainer):
     lr : float
         Learning rate :math:`\alpha > 0`.
 
+    Attributes
+    ----------
+    params : Params
+        The parameters being trained: the caller's tensors, updated in place.
+
     Examples
     --------
     >>> import torch, gpnn
@@ -265,13 +281,13 @@ class GradientDescent(Trainer):
     def compute_loss(self) -> float:
         r"""Steps 1 and 2: predict, score with the RMSE, and backpropagate.
 
-        Keeps the predictions in :attr:`predictions` and leaves :math:`\nabla_\theta L` in each
+        Keeps the predictions in :attr:`predictions` and leaves :math:`\nabla_\theta J` in each
         parameter's ``.grad``.
 
         Returns
         -------
         float
-            The loss :math:`L` at the current parameters.
+            The loss :math:`J` at the current parameters.
 
         Raises
         ------
@@ -281,7 +297,7 @@ class GradientDescent(Trainer):
         y_hat = _forward(self.x, self.params)  # (n, 1)
         loss = _rmse(self.y, y_hat)  # ()
         self.predictions = y_hat.detach()
-        self._check_loss(loss.item())
+        self._stop_if_diverged(loss.item())
         loss.backward()  # type: ignore[no-untyped-call]
         return loss.item()
 
@@ -325,6 +341,7 @@ class GradientDescent(Trainer):
         Returns
         -------
         Params
+            New tensors, without gradients: later training does not change them.
         """
         return Params(*(tuple(t.detach().clone() for t in group) for group in self.params))
 

@@ -1,6 +1,8 @@
-"""The built site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
+"""The built site in a real browser: a Chrome or Chromium found by tests/browsers.py, driven by Playwright.
 
-Screenshots of every page in both colour schemes go to ``test-artifacts/screenshots/``.
+The site is served on 127.0.0.1 under the path of its ``site_url`` (as GitHub Pages serves a
+project site), with every other host blocked. Screenshots of every page in both colour schemes
+go to ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -14,60 +16,71 @@ from urllib.parse import urlparse
 
 import pytest
 
+from .browsers import LAUNCH_ARGS, BrowserNotFound, find_browser
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-PAGES = [
-    "",
+PREFIX = "/gpnn/"  # the path of the default site_url, where a project site is served
+NOTEBOOK_PAGES = [
     "simulating-data/",
     "network/",
     "training/",
     "best-fit/",
+    "uncertainty/",
     "advice/",
     "fiddling/",
     "backpropagation/",
     "established/",
-    "api/",
-    "computation-times/",
 ]
-MATH_PAGES = {"simulating-data/", "network/", "training/", "best-fit/", "backpropagation/"}
+PAGES = ["", *NOTEBOOK_PAGES, "api/", "references/", "computation-times/", "claims/"]
+MATH_PAGES = {"simulating-data/", "network/", "training/", "best-fit/", "backpropagation/", "uncertainty/"}
 
 pytestmark = pytest.mark.slow
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _ProjectSiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under PREFIX, and 404.html for anything missing, as GitHub Pages does."""
+
+    def translate_path(self, path):
+        path = urlparse(path).path
+        return super().translate_path("/" + path[len(PREFIX) :] if path.startswith(PREFIX) else "/missing/")
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format, *args):
         pass
 
 
 @pytest.fixture(scope="module")
 def base_url(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    handler = functools.partial(_ProjectSiteHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     server.shutdown()
     server.server_close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: tools/install-browser.sh installs Debian's chromium")
+    # Find the browser before Playwright starts: the finder asks Playwright where its own one is.
+    try:
+        executable = find_browser()
+    except BrowserNotFound as error:
+        pytest.fail(str(error), pytrace=False)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
         yield browser
         browser.close()
 
@@ -75,8 +88,8 @@ def browser():
 class Visit:
     """One page load with every request, console message and page error recorded."""
 
-    def __init__(self, browser, base_url: str, path: str, scheme: str | None = None):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme or "light")
+    def __init__(self, browser, base_url: str, path: str, scheme: str | None = None, width: int = 1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme or "light")
         self.page = self.context.new_page()
         self.local_host = urlparse(base_url).netloc
         self.foreign: list[str] = []
@@ -88,7 +101,7 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        self.page.goto(base_url + path, wait_until="networkidle")
+        self.response = self.page.goto(base_url + path, wait_until="networkidle")
         self.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
         self.page.evaluate("() => document.fonts.ready.then(() => true)")
 
@@ -165,9 +178,22 @@ def test_dark_palette_and_screenshots_of_both_schemes(browser, base_url):
     ARTIFACTS.mkdir(parents=True)
     visit = Visit(browser, base_url, "")
     try:
-        assert visit.page.get_attribute("body", "data-md-color-scheme") == "default"
-        visit.page.click("label[for=__palette_1]")
-        visit.page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        # Three states: follow the system (light here), then light, then dark, then the system again.
+        body = visit.page.locator("body")
+        assert body.get_attribute("data-md-color-media") == "(prefers-color-scheme)"
+        assert body.get_attribute("data-md-color-scheme") == "default"
+        seen = []
+        for _ in range(3):
+            visible = visit.page.locator("form[data-md-component=palette] label:visible")
+            assert visible.count() == 1
+            visible.click()
+            visit.page.wait_for_timeout(100)
+            seen.append((body.get_attribute("data-md-color-media"), body.get_attribute("data-md-color-scheme")))
+        assert seen == [
+            ("(prefers-color-scheme: light)", "default"),
+            ("(prefers-color-scheme: dark)", "slate"),
+            ("(prefers-color-scheme)", "default"),
+        ]
     finally:
         visit.close()
     for scheme, name in (("light", "light"), ("dark", "dark")):
@@ -181,3 +207,59 @@ def test_dark_palette_and_screenshots_of_both_schemes(browser, base_url):
                 assert target.stat().st_size > 10_000
             finally:
                 visit.close()
+
+
+@pytest.mark.parametrize("path", ["", "training/", "best-fit/", "uncertainty/", "backpropagation/", "api/"])
+def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base_url, path):
+    visit = Visit(browser, base_url, path, width=390)
+    try:
+        assert visit.errors == []
+        page_width = visit.page.evaluate("() => document.documentElement.scrollWidth")
+        assert page_width <= 390, f"the page scrolls sideways: {page_width} px wide"
+        # Every equation, table, code block and figure fits in the article, or scrolls inside its own box.
+        clipped = visit.page.evaluate(
+            """() => {
+                const article = document.querySelector('article').getBoundingClientRect();
+                const selector = 'mjx-container[display="true"], table, pre, figure, img';
+                const scrollsInOwnBox = (el) => {
+                    for (let box = el; box && box.tagName !== 'ARTICLE'; box = box.parentElement) {
+                        if (/(auto|scroll)/.test(getComputedStyle(box).overflowX)) return true;
+                    }
+                    return false;
+                };
+                return [...document.querySelectorAll('article ' + selector)]
+                    .filter((el) => {
+                        const r = el.getBoundingClientRect();
+                        return r.width > 0 && (r.right > article.right + 1 || r.left < article.left - 1);
+                    })
+                    .filter((el) => !scrollsInOwnBox(el))
+                    .map((el) => `${el.tagName} ${el.className} ${Math.round(el.getBoundingClientRect().width)}px`);
+            }"""
+        )
+        assert clipped == [], clipped
+        target = ARTIFACTS / f"phone-{(path.strip('/') or 'home')}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(target), full_page=True)
+    finally:
+        visit.close()
+
+
+def test_a_missing_page_two_folders_deep_shows_the_styled_404_with_working_links(browser, base_url):
+    visit = Visit(browser, base_url, "no/such/page/")
+    try:
+        assert visit.response.status == 404
+        assert visit.foreign == []
+        # The site's own styles were applied (Material's header), and nothing it loads is missing.
+        assert visit.page.locator("header.md-header").is_visible()
+        assert visit.page.evaluate("() => getComputedStyle(document.querySelector('header.md-header')).position") in (
+            "sticky",
+            "fixed",
+        )
+        assert [url for url in visit.failed if "no/such/page" not in url] == []
+        home = visit.page.locator("a.md-header__button.md-logo")
+        home.click()
+        visit.page.wait_for_load_state("networkidle")
+        assert visit.page.url == base_url
+        assert visit.page.locator("article h1").inner_text().startswith("A neural network")
+    finally:
+        visit.close()

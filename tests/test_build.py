@@ -88,7 +88,8 @@ def make_project(folder: Path, pages: dict[str, str], home: str = HOME, package:
         {"Computation times": "computation-times.md"},
         {"Claims": "claims.md"},
     ]
-    config.pop("site_url", None)
+    for key in ("site_url", "repo_url", "edit_uri"):  # !ENV values, read by MkDocs only
+        config.pop(key, None)
     if not package:
         config.pop("watch", None)
     (project / "mkdocs.yml").write_text(yaml.safe_dump(config))
@@ -167,8 +168,8 @@ def test_prose_edits_execute_nothing_and_code_edits_only_their_page(tmp_path):
     assert executed(fourth) == "a.py, b.py" and computed_runs(fourth) == 0
     assert "second cell" in text(tmp_path / "site4", "b")
 
-    # Editing a page helper re-executes every page but no training run; editing the training
-    # code invalidates the runs too.
+    # Editing a page helper re-executes every page but no training run; editing what the training
+    # code does invalidates the runs too (editing its documentation would not).
     helpers = project / "gpnn" / "site" / "html.py"
     helpers.write_text(helpers.read_text().replace('class="gpnn-number"', 'class="gpnn-number edited"'))
     fifth = ok(build(project, tmp_path / "site5", env))
@@ -177,7 +178,7 @@ def test_prose_edits_execute_nothing_and_code_edits_only_their_page(tmp_path):
     for page in ("", "a"):
         assert 'class="gpnn-number edited"' in text(tmp_path / "site5", page), page
     trainer = project / "gpnn" / "training.py"
-    trainer.write_text(trainer.read_text() + "\n# an edit\n")
+    trainer.write_text(trainer.read_text().replace("W -= W.grad * self.lr", "W -= self.lr * W.grad"))
     sixth = ok(build(project, tmp_path / "site6", env))
     assert executed(sixth) == "a.py, b.py" and computed_runs(sixth) == 3
 
@@ -250,3 +251,29 @@ def test_a_raising_page_fails_the_build_naming_the_page(tmp_path, page, source, 
     assert page in completed.stderr and message in completed.stderr
     # A failed live page is not cached as if it had worked.
     assert not list((tmp_path / "cache" / "live").glob("*.json"))
+
+
+def test_a_claim_that_flips_changes_its_words_or_fails_the_build(tmp_path):
+    # The training page with far fewer epochs: its verdicts must follow the new numbers.
+    sentence = "below even the root mean square of the noise actually drawn"
+    original = make_project(tmp_path / "original", {"training": (ROOT / "docs" / "training.py").read_text()})
+    assert_built = ok(build(original, tmp_path / "site-original", {"GPNN_CACHE_ROOT": str(tmp_path / "cache")}))
+    assert executed(assert_built) == "training.py"
+    assert sentence in text(tmp_path / "site-original", "training")
+
+    project = make_project(
+        tmp_path / "flipped", {"training": (ROOT / "docs" / "training.py").read_text()}, package=True
+    )
+    config = project / "gpnn" / "config.py"
+    config.write_text(config.read_text().replace("n_epochs: int = 8000", "n_epochs: int = 150"))
+    completed = build(
+        project, tmp_path / "site-flipped", {"PYTHONPATH": str(project), "GPNN_CACHE_ROOT": str(tmp_path / "cache")}
+    )
+    if completed.returncode:
+        assert "Claim '" in completed.stderr and "is false" in completed.stderr, completed.stderr[-3000:]
+    else:
+        page = text(tmp_path / "site-flipped", "training")
+        assert sentence not in page
+        assert "above the root mean square of the noise actually drawn" in page
+        claims = (tmp_path / "site-flipped" / "claims" / "index.html").read_text()
+        assert "not (net &lt; noise)" in claims

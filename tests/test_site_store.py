@@ -76,8 +76,23 @@ def test_editing_code_that_computes_nothing_keeps_every_stored_run(tmp_path, mod
     copy = _copy(tmp_path)
     before = store.computation_digest(copy)
     assert before == store.computation_digest()
-    (copy / module).write_text((copy / module).read_text() + "\n# an edit\n")
+    (copy / module).write_text((copy / module).read_text() + "\n_EDITED = 1\n")
     assert store.computation_digest(copy) == before
+
+
+def test_editing_documentation_keeps_every_stored_run(tmp_path):
+    copy = _copy(tmp_path)
+    before = store.computation_digest(copy)
+    training = copy / "training.py"
+    text = training.read_text()
+    edited = text.replace("One epoch is four steps:", "One epoch has four steps:").replace(
+        "# no_grad because", "# torch.no_grad because"
+    )
+    assert edited != text
+    training.write_text(edited + '\n"""A trailing string, documentation only."""\n')
+    assert store.computation_digest(copy) == before
+    training.write_text(edited.replace("W -= W.grad * self.lr", "W -= self.lr * W.grad"))
+    assert store.computation_digest(copy) != before
 
 
 @pytest.mark.parametrize(
@@ -102,7 +117,7 @@ def test_editing_code_that_computes_nothing_keeps_every_stored_run(tmp_path, mod
 def test_editing_code_a_run_uses_invalidates_stored_runs(tmp_path, module):
     copy = _copy(tmp_path)
     before = store.computation_digest(copy)
-    (copy / module).write_text((copy / module).read_text() + "\n# an edit\n")
+    (copy / module).write_text((copy / module).read_text() + "\n_EDITED = 1\n")
     assert store.computation_digest(copy) != before
 
 
@@ -187,3 +202,12 @@ def test_runs_come_in_order_each_computed_once(tmp_path, monkeypatch):
 def test_cost_grows_with_epochs_and_width():
     small, base = gpnn.ExperimentConfig(n_epochs=100, hidden_sizes=(4,)), gpnn.ExperimentConfig(n_epochs=100)
     assert runs.cost(small) < runs.cost(base) < runs.cost(gpnn.ExperimentConfig(n_epochs=200))
+
+
+def test_only_variables_that_change_the_arithmetic_are_part_of_the_key(monkeypatch):
+    key = store.result_key(SMALL)
+    monkeypatch.setenv("KMP_INIT_AT_FORK", "FALSE")  # set by libraries on import; changes no result
+    monkeypatch.setenv("OMP_PROC_BIND", "true")
+    assert store.result_key(SMALL) == key
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")  # another kernel, other roundings
+    assert store.result_key(SMALL) != key

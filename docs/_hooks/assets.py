@@ -41,12 +41,36 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     html = _EMBEDDED.sub(lambda match: _figure_file(match, page), html)
     if not page.file.src_uri.endswith(".ipynb"):
         return html
+    html = _fold(html)
     html = _MATHJAX2.sub("", html)
     for css in _STYLE.findall(html):
         STATE.styles.setdefault(hashlib.sha256(css.encode()).hexdigest(), css)
     html = _STYLE.sub("", html)
     href = posixpath.relpath(NOTEBOOK_CSS, posixpath.dirname(page.file.dest_uri))
     return f'<link rel="stylesheet" href="{href}">\n{html}'
+
+
+_FOLDED = re.compile(r'<div class="jp-Cell [^"]*\bcelltag_fold\b[^"]*"[^>]*>')
+_INPUT, _OUTPUT = '<div class="jp-Cell-inputWrapper"', '<div class="jp-Cell-outputWrapper">'
+
+
+def _fold(html: str) -> str:
+    """Fold the code of cells tagged ``fold`` (plotting) behind a control; their figures stay in view."""
+    parts, last = [], 0
+    for match in _FOLDED.finditer(html):
+        start = html.find(_INPUT, match.end())
+        end = html.find(_OUTPUT, start)
+        if start < 0 or end < 0:
+            continue
+        parts += [
+            html[last:start],
+            '<details class="gpnn-fold"><summary>Show the plotting code</summary>',
+            html[start:end],
+            "</details>\n",
+        ]
+        last = end
+    parts.append(html[last:])
+    return "".join(parts)
 
 
 def _figure_file(match: re.Match[str], page: Page) -> str:

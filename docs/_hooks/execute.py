@@ -82,6 +82,8 @@ def on_pre_build(config: MkDocsConfig) -> None:
     STATE.commit = git_commit(root)
     STATE.executed = []
     STATE.training = {}
+    # Markdown pages' live code finds the result store here (with GPNN_NO_CACHE set it computes afresh).
+    os.environ["GPNN_CACHE_DIR"] = str(STATE.cache / "experiments")
     # No thread-count variables are set for the kernels: OpenBLAS's thread count changes the
     # rounding of its Cholesky factorisation, hence the simulated data themselves. Pages compute
     # what a reader running the same code in a plain Python session gets.
@@ -115,7 +117,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             entry["seconds"], entry["executed_at"], page.src_uri in STATE.executed, entry["claims"]
         )
         files.remove(page.file)
-        files.append(File(page.nb_uri, str(STATE.cache / "render"), config.site_dir, config.use_directory_urls))
+        rendered = File(page.nb_uri, str(STATE.cache / "render"), config.site_dir, config.use_directory_urls)
+        rendered.edit_uri = page.src_uri  # the page's real source: the jupytext file, not the notebook
+        files.append(rendered)
     log.info("Notebook pages executed this build: %s", ", ".join(sorted(STATE.executed)) or "none")
     for file in files:
         if file.src_uri.endswith(".md") and file.abs_src_path and _LIVE_CODE in Path(file.abs_src_path).read_text():
@@ -178,21 +182,25 @@ def _execute_all(run: list[tuple[_Page, Any, str]], docs_dir: Path) -> dict[str,
     results: dict[str, Any] = {}
     started = time.perf_counter()
     store = STATE.cache / "experiments"
+    failures = []
     with serving(store) as server, ThreadPoolExecutor(max_workers=len(run)) as pool:
         futures = {pool.submit(_execute, page, nb, key, docs_dir): page for page, nb, key in run}
         for done, future in enumerate(as_completed(futures), start=1):
             page = futures[future]
-            results[page.src_uri] = future.result()
-            STATE.executed.append(page.src_uri)
             left = len(run) - done
+            progress = f"({done} of {len(run)} pages, {f'{left} still running' if left else 'all done'})"
+            try:
+                results[page.src_uri] = future.result()
+            except PluginError as error:  # report every failing page, not only the first
+                failures.append(str(error))
+                log.error("Failed %s %s", page.src_uri, progress)
+                continue
+            STATE.executed.append(page.src_uri)
             log.info(
-                "Executed %s in %.1f s (%d of %d pages, %s)",
-                page.src_uri,
-                results[page.src_uri].metadata["gpnn"]["seconds"],
-                done,
-                len(run),
-                f"{left} still running" if left else "all done",
+                "Executed %s in %.1f s %s", page.src_uri, results[page.src_uri].metadata["gpnn"]["seconds"], progress
             )
+    if failures:
+        raise PluginError("\n\n".join(failures))
     STATE.training = {
         "runs": len(server.completed),
         "run_seconds": sum(record["seconds"] for record in server.completed),
@@ -229,8 +237,11 @@ def _execute(page: _Page, nb: Any, key: str, docs_dir: Path) -> Any:
         allow_errors=False,
         record_timing=False,  # per-cell clock readings would make every build's notebook differ
         resources={"metadata": {"path": str(docs_dir)}},
-        # Local sockets instead of TCP ports: nothing listens on the network while pages run.
-        config=Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}}),
+        # Local sockets instead of TCP ports, where the system has them (not on Windows): nothing
+        # listens on the network while pages run.
+        config=Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
+        if os.name == "posix"
+        else Config(),
     )
     start = time.perf_counter()
     try:

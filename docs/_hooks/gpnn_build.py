@@ -46,6 +46,11 @@ class BuildState:
     training: dict[str, Any] = field(default_factory=dict)
     styles: dict[str, str] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)
+    figure_numbers: dict[str, dict[str, int]] = field(default_factory=dict)
+    references: dict[str, dict[str, str]] = field(default_factory=dict)
+    citations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    uses: dict[str, list[str]] = field(default_factory=dict)
+    used_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 STATE = BuildState()

@@ -221,10 +221,19 @@ def evaluate(condition: str, values: dict[str, float]) -> bool:
     condition : str
         An expression such as ``"a < b and abs(c) <= 0.1 * b"``.
     values : dict of str to float
+        The value of each name the condition uses.
 
     Returns
     -------
     bool
+        Whether the condition holds, as Python would evaluate it.
+
+    Raises
+    ------
+    ValueError
+        If the condition is not an expression, or uses anything but numbers, the names in
+        ``values``, arithmetic (``+ - * / **``), comparisons, ``and``, ``or``, ``not``,
+        ``abs``, ``min`` and ``max``.
     """
 
     def value(node: ast.AST) -> Any:

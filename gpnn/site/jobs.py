@@ -50,7 +50,10 @@ KEY_VARIABLE = "GPNN_JOBS_KEY"
 """Environment variable holding the job server's secret, in hexadecimal."""
 
 Outcome = ExperimentResult | TrainingDivergedError
+"""What a run gives: its result, or the error of its divergence."""
+
 log = logging.getLogger("gpnn.site.jobs")
+"""The logger of the job server."""
 
 
 @dataclass
@@ -77,6 +80,12 @@ class JobServer:
 
     Attributes
     ----------
+    folder : Path
+        The result store.
+    workers : int
+        Number of worker processes.
+    secret : bytes
+        The key clients authenticate with (:data:`KEY_VARIABLE` holds it in hexadecimal).
     address : tuple of (str, int)
         Where it listens, once started.
     completed : list of dict
@@ -122,6 +131,7 @@ class JobServer:
         Returns
         -------
         dict of str to str
+            :data:`ADDRESS_VARIABLE` and :data:`KEY_VARIABLE` with their values.
         """
         host, port = self.address
         return {ADDRESS_VARIABLE: f"{host}:{port}", KEY_VARIABLE: self.secret.hex()}
@@ -256,6 +266,7 @@ def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentC
     server : tuple
         From :func:`server_from_env`.
     jobs : list of (str, ExperimentConfig, int)
+        Store key, settings and BLAS threads of each run.
 
     Returns
     -------

@@ -25,6 +25,7 @@ from gpnn.sweep import check_configs, one_thread, spawn_context
 from gpnn.training import TrainingDivergedError
 
 Outcome = ExperimentResult | TrainingDivergedError
+"""What a run gives: its result, or the error of its divergence (stored like a result)."""
 
 
 def experiment(config: ExperimentConfig | None = None) -> ExperimentResult:
@@ -33,6 +34,7 @@ def experiment(config: ExperimentConfig | None = None) -> ExperimentResult:
     Parameters
     ----------
     config : ExperimentConfig, optional
+        The settings; by default those of the reference experiment.
 
     Returns
     -------
@@ -57,6 +59,7 @@ def experiments(
     Parameters
     ----------
     configs : sequence of ExperimentConfig
+        The settings of each run; the same settings may come more than once.
     allow_divergence : bool, default False
         If true, a run that diverges gives ``None``; otherwise the first divergence raises.
     processes : int, optional
@@ -65,6 +68,7 @@ def experiments(
     Returns
     -------
     list of ExperimentResult or None
+        ``results[i]`` belongs to ``configs[i]``; ``None`` for a run that diverged.
 
     Raises
     ------
@@ -91,7 +95,23 @@ def experiments(
 
 
 def compute_all(configs: list[ExperimentConfig], folder: Path | None, processes: int) -> list[Outcome]:
-    """The outcome of every config: stored ones loaded, the others computed (longest first) and stored."""
+    """The outcome of every config: stored ones loaded, the others computed (longest first) and stored.
+
+    Parameters
+    ----------
+    configs : list of ExperimentConfig
+        The settings of each run.
+    folder : Path or None
+        The result store; ``None`` computes every run and stores nothing.
+    processes : int
+        Worker processes for the runs computed; 1 computes them in this process.
+
+    Returns
+    -------
+    list of ExperimentResult or TrainingDivergedError
+        ``outcomes[i]`` belongs to ``configs[i]``: the result, or the error of a run that
+        diverged.
+    """
     digest = store.computation_digest()
     keys = [store.result_key(c, digest) for c in configs] if folder is not None else [None] * len(configs)
     outcomes: list[Outcome | None] = [
@@ -126,10 +146,13 @@ def cost(config: ExperimentConfig) -> float:
     Parameters
     ----------
     config : ExperimentConfig
+        The settings of the run.
 
     Returns
     -------
     float
+        A number proportional to the expected training time, comparable between configs
+        only.
     """
     sizes = layer_sizes(1, config.hidden_sizes)
     n_train = int(config.train_mask().sum())

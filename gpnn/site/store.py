@@ -20,6 +20,7 @@ turns it off whatever else is set.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -98,7 +99,11 @@ def _module_path(package_dir: Path, name: str) -> Path | None:
 
 
 def computation_digest(package_dir: Path = PACKAGE_DIR) -> str:
-    """SHA-256 of the source of :func:`computation_modules`, each with its name, in a fixed order.
+    """SHA-256 of the code of :func:`computation_modules`, each with its name, in a fixed order.
+
+    The code, not the text: each module is read as its syntax tree with docstrings removed
+    (:func:`code_of`), so editing documentation or comments keeps every stored run, while any
+    change to what the code does invalidates them.
 
     Parameters
     ----------
@@ -114,8 +119,44 @@ def computation_digest(package_dir: Path = PACKAGE_DIR) -> str:
     for name in computation_modules(package_dir):
         path = _module_path(package_dir, name)
         assert path is not None  # computation_modules lists only modules it found
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(name.encode() + b"\0" + code_of(path) + b"\0")
     return digest.hexdigest()
+
+
+def code_of(path: Path) -> bytes:
+    """The code of a Python file without its comments and documentation strings, in a canonical form.
+
+    Parameters
+    ----------
+    path : Path
+        A Python source file.
+
+    Returns
+    -------
+    bytes
+        ``ast.unparse`` of its syntax tree without docstrings and attribute docstrings (every
+        statement that is a bare string, which does nothing when run).
+    """
+    stat = path.stat()
+    return _code_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _code_of(path: str, mtime_ns: int, size: int) -> bytes:  # the stat values make edits a cache miss
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if isinstance(body, list) and body and all(isinstance(statement, ast.stmt) for statement in body):
+                kept = [
+                    s
+                    for s in body
+                    if not (
+                        isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str)
+                    )
+                ]
+                setattr(node, field, kept or [ast.Pass()])
+    return ast.unparse(tree).encode()
 
 
 def result_key(config: ExperimentConfig, digest: str | None = None) -> str:
@@ -124,6 +165,7 @@ def result_key(config: ExperimentConfig, digest: str | None = None) -> str:
     Parameters
     ----------
     config : ExperimentConfig
+        The settings of the run.
     digest : str, optional
         :func:`computation_digest`, if already computed.
 
@@ -147,6 +189,7 @@ def cache_disabled() -> bool:
     Returns
     -------
     bool
+        True if the store must be neither read nor written.
     """
     return os.environ.get("GPNN_NO_CACHE", "") not in ("", "0")
 
@@ -157,6 +200,7 @@ def cache_dir_from_env() -> Path | None:
     Returns
     -------
     Path or None
+        The folder, or ``None`` for no store.
     """
     if cache_disabled():
         return None
@@ -209,6 +253,7 @@ def fill(folder: Path, key: str, config: ExperimentConfig, blas: int = 0) -> Exp
     key : str
         ``result_key(config)``.
     config : ExperimentConfig
+        The settings of the run.
     blas : int, default 0
         BLAS threads to run with (0: as they are), see :func:`gpnn.sweep.run_one`.
 
@@ -232,12 +277,14 @@ def compute(config: ExperimentConfig, blas: int = 0) -> ExperimentResult | Train
     Parameters
     ----------
     config : ExperimentConfig
+        The settings of the run.
     blas : int, default 0
         BLAS threads to run with (0: as they are), see :func:`gpnn.sweep.run_one`.
 
     Returns
     -------
     ExperimentResult or TrainingDivergedError
+        The result, or the error of a run that diverged.
     """
     try:
         result = run_one(config, blas=blas)
@@ -281,9 +328,13 @@ def save(folder: Path, key: str, config: ExperimentConfig, outcome: ExperimentRe
     Parameters
     ----------
     folder : Path
+        Store folder; must exist.
     key : str
+        ``result_key(config)``, the entry's name.
     config : ExperimentConfig
+        The settings the outcome belongs to, stored with it.
     outcome : ExperimentResult or TrainingDivergedError
+        The result, or the error of a run that diverged.
 
     Returns
     -------
@@ -314,13 +365,17 @@ def load(folder: Path, key: str, config: ExperimentConfig) -> ExperimentResult |
     Parameters
     ----------
     folder : Path
+        Store folder.
     key : str
+        ``result_key(config)``, the entry's name.
     config : ExperimentConfig
         The settings the entry must have been made for.
 
     Returns
     -------
     ExperimentResult, TrainingDivergedError or None
+        The stored result, or the stored error of a run that diverged; ``None`` when there is
+        no usable entry.
     """
     path = folder / f"{key}.npz"
     if not path.exists():
