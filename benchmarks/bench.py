@@ -124,7 +124,7 @@ def _project_copy(folder: Path) -> Path:
 
 def _build(project: Path, cache: Path) -> dict:
     """One ``mkdocs build``: wall time, CPU time of it and every process it waited for, and its log."""
-    env = {**os.environ, "GPNN_CACHE_ROOT": str(cache)}
+    env = {**os.environ, "GPNN_CACHE_ROOT": str(cache), "NO_MKDOCS_2_WARNING": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(
@@ -162,7 +162,9 @@ def bench_builds(rounds: int, cold_rounds: int) -> dict:
             warm.append(_build(project, cache))
             # A code edit of one notebook page: that page executes, its training runs come from the store.
             page = project / "docs" / "training.py"
-            page.write_text(page.read_text().replace("draw = gpnn.sample_gp(", "draw = gpnn.sample_gp(  # edited\n    ", 1))
+            page.write_text(
+                page.read_text().replace("draw = gpnn.sample_gp(", "draw = gpnn.sample_gp(  # edited\n    ", 1)
+            )
             edits.append(_build(project, cache))
     median = statistics.median
     return {
@@ -204,7 +206,7 @@ def bench_serve(rounds: int) -> dict:
             server = subprocess.Popen(
                 [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
                 cwd=project,
-                env={**os.environ, "GPNN_CACHE_ROOT": str(cache)},
+                env={**os.environ, "GPNN_CACHE_ROOT": str(cache), "NO_MKDOCS_2_WARNING": "1"},
                 stdout=log,
                 stderr=log,
             )
@@ -225,7 +227,9 @@ def bench_serve(rounds: int) -> dict:
                     original = page.read_text()
                     token = f"edit-marker-{kind}-{round_}-{time.time_ns()}"
                     prefix = "# " if kind == "notebook" else ""
-                    page.write_text(original.replace(anchor, f"{prefix}A new sentence, {token}.\n{prefix}\n{anchor}", 1))
+                    page.write_text(
+                        original.replace(anchor, f"{prefix}A new sentence, {token}.\n{prefix}\n{anchor}", 1)
+                    )
                     start = time.perf_counter()
                     while token not in _fetch(address):
                         if time.perf_counter() - start > 300:

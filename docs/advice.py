@@ -215,14 +215,17 @@ prose(
 
 # %% tags=["fold"]
 fig, ax = plt.subplots(figsize=(5.5, 3.4))
-strip(ax, ["recipe", "N(0, 1) weights", "small weights"])
+strip(ax, ["recipe", "N(0, 1) weights", "small weights"], labels=["He (recipe)", "sd 1", f"sd {small_sd:g}"])
 ax.set(ylabel="RMSE against the latent function")
-ax.set_xticks(range(3), ["He (recipe)", "sd 1", f"sd {small_sd:g}"])
 figure(
     fig,
     alt="Error against the latent function after training, "
     + "; ".join(
-        f"{name}: median {np.nanmedian(scores(name)):.3f}, {int(np.isnan(scores(name)).sum())} diverged"
+        (
+            f"{name}: median {np.nanmedian(scores(name)):.3f}, {int(np.isnan(scores(name)).sum())} diverged"
+            if np.isfinite(scores(name)).any()
+            else f"{name}: all {len(seeds)} runs diverged"
+        )
         for name in ("recipe", "N(0, 1) weights", "small weights")
     )
     + ".",
@@ -392,8 +395,8 @@ names = ["recipe", "64", "256", "64-64"]
 
 # %% tags=["fold"]
 fig, ax = plt.subplots(figsize=(6, 3.4))
-strip(ax, names)
-ax.set_xticks(range(4), ["16-32-64-64-32-16", "64", "256", "64-64"], fontsize=8)
+strip(ax, names, labels=["16-32-64-64-32-16", "64", "256", "64-64"])
+ax.tick_params(axis="x", labelsize=8)
 ax.set(ylabel="RMSE against the latent function", xlabel="hidden layers")
 figure(
     fig,
@@ -412,13 +415,7 @@ def n_parameters(name):
 
 
 table(
-    [
-        (
-            f"{name} ({number(n_parameters(name), 'd')} parameters)",
-            summary(name),
-        )
-        for name in names
-    ],
+    [(name, f"{number(n_parameters(name), 'd')} parameters; {summary(name)}") for name in names],
     header=("architecture", "RMSE against the latent function"),
 )
 

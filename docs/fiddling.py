@@ -135,14 +135,9 @@ cells = {key: np.array(values) for key, values in cells.items()}
 fig, axes = plt.subplots(1, len(learning_rates), figsize=(8.5, 3.4), sharey=True)
 arch_labels = ["-".join(map(str, a)) for a in architectures]
 for ax, lr in zip(axes, learning_rates, strict=True):
-    groups = {
-        label: cells[(lr, arch)][~np.isnan(cells[(lr, arch)])]
-        for label, arch in zip(arch_labels, architectures, strict=True)
-    }
-    plots.plot_strip(
-        ax, {k: v for k, v in groups.items() if v.size}, marked={k: v[0] for k, v in groups.items() if v.size}
-    )
-    ax.set_xticks(range(len(arch_labels)), arch_labels, fontsize=7, rotation=20)
+    groups = {label: cells[(lr, arch)] for label, arch in zip(arch_labels, architectures, strict=True)}
+    plots.plot_strip(ax, groups, marked={label: values[0] for label, values in groups.items()})
+    ax.tick_params(axis="x", labelsize=7, labelrotation=20)
     ax.set(title=f"learning rate {lr:g}", xlabel="hidden layers")
 axes[0].set(ylabel="RMSE against the latent function")
 fig.tight_layout()

@@ -262,16 +262,19 @@ def plot_strip(
     """Every value of every group as a point, with each group's median as a bar; marked values ringed.
 
     For results that vary with a seed: show every run, not a summary. Points are spread
-    sideways by rank (no randomness), so the figure is the same at every build.
+    sideways by rank (no randomness), so the figure is the same at every build. A NaN stands for
+    a run that produced no value (one that diverged): it is not drawn, and under its group a note
+    counts how many there were.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         The axes to draw on.
     groups : mapping of str to array_like of shape (k,)
-        One column of points per label, left to right.
+        One column of points per label, left to right; NaN for a run without a value.
     marked : mapping of str to float, optional
-        A value per group to ring in the reference colour (e.g. the reference run's).
+        A value per group to ring in the reference colour (e.g. the reference run's); a NaN
+        marks nothing.
     role : str, default "network"
         A key of :data:`ROLE_COLORS` for the points.
 
@@ -283,14 +286,25 @@ def plot_strip(
     color = _role(role)
     labels = list(groups)
     for position, label in enumerate(labels):
-        values = check_vector(f"groups[{label!r}]", groups[label])
-        ranks = np.argsort(np.argsort(values))
-        offsets = 0.25 * (ranks / max(values.size - 1, 1) - 0.5) if values.size > 1 else np.zeros(1)
-        ax.scatter(position + offsets, values, s=16, color=color, alpha=0.75, zorder=2)
-        median = float(np.median(values))
-        ax.plot([position - 0.22, position + 0.22], [median, median], color=INK, lw=2, zorder=3)
-        if marked and label in marked:
-            value = check_real(f"marked[{label!r}]", marked[label])
+        values = np.asarray(groups[label], dtype=np.float64)
+        if values.ndim != 1 or np.isinf(values).any():
+            raise ValueError(
+                f"Argument 'groups[{label!r}]' must be a 1-D array of finite values or NaN, "
+                f"but groups[{label!r}] = {values!r}."
+            )
+        missing = int(np.isnan(values).sum())
+        values = values[~np.isnan(values)]
+        if missing:
+            note = f"all {missing} diverged" if not values.size else f"{missing} diverged"
+            ax.text(position, 0.02, note, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
+        if values.size:
+            ranks = np.argsort(np.argsort(values))
+            offsets = 0.25 * (ranks / max(values.size - 1, 1) - 0.5) if values.size > 1 else np.zeros(1)
+            ax.scatter(position + offsets, values, s=16, color=color, alpha=0.75, zorder=2)
+            median = float(np.median(values))
+            ax.plot([position - 0.22, position + 0.22], [median, median], color=INK, lw=2, zorder=3)
+        value = np.nan if not marked or label not in marked else float(marked[label])
+        if np.isfinite(value):
             ax.scatter([position], [value], s=90, facecolors="none", edgecolors=REFERENCE_COLOR, lw=1.5, zorder=4)
     ax.set_xticks(range(len(labels)), labels)
     ax.set_xlim(-0.6, len(labels) - 0.4)

@@ -53,12 +53,16 @@ def reference_result():
     return gpnn.run_experiment(gpnn.ExperimentConfig())
 
 
+# Material's notice about MkDocs 2.0, printed when the theme loads; its documented switch.
+QUIET = {"NO_MKDOCS_2_WARNING": "1"}
+
+
 def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``mkdocs build --strict`` in ``config_dir`` into ``site_dir``."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=config_dir,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **QUIET, **(env or {})},
         capture_output=True,
         text=True,
         timeout=1800,

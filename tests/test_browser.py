@@ -35,7 +35,7 @@ NOTEBOOK_PAGES = [
 PAGES = ["", *NOTEBOOK_PAGES, "api/", "references/", "computation-times/", "claims/"]
 MATH_PAGES = {"simulating-data/", "network/", "training/", "best-fit/", "backpropagation/", "uncertainty/"}
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
@@ -101,9 +101,13 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        self.response = self.page.goto(base_url + path, wait_until="networkidle")
+        self.response = self.page.goto(base_url + path, wait_until="load")
+        # Ready when the formulas are typeset, the fonts loaded and every explorable figure drawn.
         self.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
         self.page.evaluate("() => document.fonts.ready.then(() => true)")
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('.gpnn-chart')].every(c => c.querySelector('svg.marks'))"
+        )
 
     def _route(self, route):
         if urlparse(route.request.url).netloc == self.local_host or route.request.url.startswith("data:"):
@@ -116,10 +120,27 @@ class Visit:
         self.context.close()
 
 
+@pytest.fixture(scope="module")
+def screenshots():
+    """A fresh folder for this run's screenshots."""
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+def _screenshot(visit, folder: Path, path: str, name: str) -> None:
+    target = folder / f"{(path.strip('/') or 'home')}-{name}.png"
+    visit.page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_with_everything_from_the_site(browser, base_url, path):
+def test_page_loads_cleanly_with_everything_from_the_site(browser, base_url, path, screenshots):
     visit = Visit(browser, base_url, path)
     try:
+        assert visit.page.get_attribute("body", "data-md-color-scheme") == "default"
+        _screenshot(visit, screenshots, path, "light")
         assert visit.foreign == [], "requests to other hosts"
         assert visit.failed == [], "failed requests"
         assert visit.errors == [], "console errors"
@@ -172,10 +193,18 @@ def test_search_for_kernel_finds_the_gp_page(browser, base_url):
         visit.close()
 
 
-def test_dark_palette_and_screenshots_of_both_schemes(browser, base_url):
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_in_the_dark_scheme(browser, base_url, path, screenshots):
+    visit = Visit(browser, base_url, path, scheme="dark")
+    try:
+        assert visit.page.get_attribute("body", "data-md-color-scheme") == "slate"
+        assert visit.errors == [] and visit.failed == []
+        _screenshot(visit, screenshots, path, "dark")
+    finally:
+        visit.close()
+
+
+def test_the_palette_toggle_has_three_states(browser, base_url):
     visit = Visit(browser, base_url, "")
     try:
         # Three states: follow the system (light here), then light, then dark, then the system again.
@@ -196,17 +225,6 @@ def test_dark_palette_and_screenshots_of_both_schemes(browser, base_url):
         ]
     finally:
         visit.close()
-    for scheme, name in (("light", "light"), ("dark", "dark")):
-        for path in PAGES:
-            visit = Visit(browser, base_url, path, scheme=scheme)
-            try:
-                expected = "slate" if scheme == "dark" else "default"
-                assert visit.page.get_attribute("body", "data-md-color-scheme") == expected
-                target = ARTIFACTS / f"{(path.strip('/') or 'home')}-{name}.png"
-                visit.page.screenshot(path=str(target), full_page=True)
-                assert target.stat().st_size > 10_000
-            finally:
-                visit.close()
 
 
 @pytest.mark.parametrize("path", ["", "training/", "best-fit/", "uncertainty/", "backpropagation/", "api/"])
@@ -239,7 +257,7 @@ def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base
         assert clipped == [], clipped
         target = ARTIFACTS / f"phone-{(path.strip('/') or 'home')}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(target), full_page=True)
+        visit.page.screenshot(path=str(target))
     finally:
         visit.close()
 
@@ -258,7 +276,7 @@ def test_a_missing_page_two_folders_deep_shows_the_styled_404_with_working_links
         assert [url for url in visit.failed if "no/such/page" not in url] == []
         home = visit.page.locator("a.md-header__button.md-logo")
         home.click()
-        visit.page.wait_for_load_state("networkidle")
+        visit.page.wait_for_load_state("load")
         assert visit.page.url == base_url
         assert visit.page.locator("article h1").inner_text().startswith("A neural network")
     finally:

@@ -25,7 +25,7 @@ from .browsers import LAUNCH_ARGS, find_browser
 from .conftest import ROOT, build
 from .test_build import _normalised, make_project
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("charts")]
 sync_api = pytest.importorskip("playwright.sync_api")
 
 SHOTS = ROOT / "test-artifacts" / "charts"
@@ -580,7 +580,12 @@ def test_text_axes_and_lines_read_in_both_colour_schemes_and_follow_the_toggle(b
         assert light.page.get_attribute("body", "data-md-color-scheme") == "default"
         before = light.page.evaluate(COLOURS)
         _readable(before)
-        light.page.click("label[for=__palette_1]")
+        # The toggle cycles through following the system, light and dark: click until dark.
+        for _ in range(3):
+            if light.page.get_attribute("body", "data-md-color-scheme") == "slate":
+                break
+            light.page.locator("form[data-md-component=palette] label:visible").click()
+            light.page.wait_for_timeout(100)
         light.page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
         after = light.page.evaluate(COLOURS)
         _readable(after)

@@ -45,7 +45,7 @@ def test_plot_network_draws_one_node_per_unit_up_to_the_limit(ax):
     assert len(ax.patches) == 1 + 3 + 6 + 1
     # Every displayed node of one column joins every node of the next.
     assert len(ax.lines) == 1 * 3 + 3 * 6 + 6 * 1
-    assert any(t.get_text() == "hidden 2\n20" for t in ax.texts)
+    assert any(t.get_text() == "h2\n20" for t in ax.texts)
 
 
 def test_plots_reject_bad_input(ax):
@@ -57,3 +57,62 @@ def test_plots_reject_bad_input(ax):
         plots.plot_network(ax, [1, 2], max_nodes=2)
     with pytest.raises(ValueError, match=r"'rho'.*rho = 0\.0"):
         plots.plot_kernel(ax, 1.0, 0.0)
+
+
+def test_roles_have_distinct_colours_and_the_style_uses_them():
+    colours = list(plots.ROLE_COLORS.values())
+    assert len(set(colours)) == len(colours) == 6
+    assert set(plots.ROLE_COLORS) == {"data", "latent", "network", "gp", "ensemble", "reference"}
+    assert plots.SITE_STYLE["axes.prop_cycle"].by_key()["color"] == [plots.NETWORK_COLOR]
+
+
+def test_figure_problems_finds_overlapping_text_and_colours_outside_the_roles():
+    with plt.rc_context(plots.SITE_STYLE):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], color="purple", label="off palette")
+        ax.text(0.5, 0.5, "first label")
+        ax.text(0.5, 0.5, "second label")
+        problems = plots.figure_problems(fig)
+        plt.close(fig)
+    assert "text 'first label' overlaps text 'second label'" in problems
+    assert any("uses colour #800080" in line for line in problems)
+    assert len(problems) == 2
+
+
+def test_the_sites_own_helpers_draw_clean_figures():
+    x = np.linspace(-50, 50, 100)
+    with plt.rc_context(plots.SITE_STYLE):
+        fig, axes = plt.subplots(2, 3, figsize=(12, 6))
+        plots.plot_data(axes[0, 0], x, np.sin(x / 10), np.sin(x / 10) + 0.1)
+        plots.plot_kernel(axes[0, 1], 3.0, 10.0)
+        plots.plot_loss(axes[0, 2], np.linspace(3, 0.6, 50), sigma=0.7)
+        plots.plot_band(axes[1, 0], x, np.sin(x / 10), np.full(100, 0.2), role="ensemble", z=2, label="ensemble")
+        plots.plot_strip(axes[1, 1], {"a": np.arange(8.0), "b": np.arange(8.0) + 2}, marked={"a": 3.0})
+        plots.plot_network(axes[1, 2], gpnn.layer_sizes(1, (16, 32, 64, 64, 32, 16)))
+        fig.tight_layout()
+        assert plots.figure_problems(fig) == []
+        plt.close(fig)
+
+
+def test_the_network_diagram_labels_do_not_overlap_at_the_sites_size():
+    with plt.rc_context(plots.SITE_STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        plots.plot_network(ax, gpnn.layer_sizes(1, (16, 32, 64, 64, 32, 16)))
+        assert [p for p in plots.figure_problems(fig) if "overlaps" in p] == []
+        labels = [t.get_text() for t in ax.texts if "\n" in t.get_text()]
+        assert labels == ["in\n1", "h1\n16", "h2\n32", "h3\n64", "h4\n64", "h5\n32", "h6\n16", "out\n1"]
+        plt.close(fig)
+
+
+def test_band_and_strip_reject_bad_input(ax):
+    with pytest.raises(ValueError, match=r"'role' must be one of \['data', .*'teal'"):
+        plots.plot_band(ax, [0.0, 1.0], [0.0, 1.0], [1.0, 1.0], role="teal")
+    with pytest.raises(ValueError, match=r"'groups\['a'\]' must be a 1-D array of finite values or NaN"):
+        plots.plot_strip(ax, {"a": [0.0, np.inf]})
+
+
+def test_strip_counts_runs_without_a_value_under_their_group(ax):
+    plots.plot_strip(ax, {"a": [1.0, 2.0, np.nan], "b": [np.nan, np.nan]}, marked={"a": 1.0, "b": np.nan})
+    assert [t.get_text() for t in ax.texts] == ["1 diverged", "all 2 diverged"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    assert len(ax.collections) == 2  # the points of a, and the ring on a's marked value

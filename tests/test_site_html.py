@@ -32,7 +32,9 @@ def test_figure_is_an_img_with_alt_text_and_deterministic_svg():
     assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
     assert b"<dc:date>" not in svg
     assert first._repr_html_() == str(first)
-    assert "<figcaption>cap</figcaption>" in site.figure(_draw(), alt="x", caption="cap")
+    assert '<figcaption><span class="gpnn-figure-number"></span>cap</figcaption>' in site.figure(
+        _draw(), alt="x", caption="cap"
+    )
     assert plt.get_fignums() == []
 
 

@@ -119,6 +119,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.remove(page.file)
         rendered = File(page.nb_uri, str(STATE.cache / "render"), config.site_dir, config.use_directory_urls)
         rendered.edit_uri = page.src_uri  # the page's real source: the jupytext file, not the notebook
+        STATE.sources[page.nb_uri] = page.src_uri
         files.append(rendered)
     log.info("Notebook pages executed this build: %s", ", ".join(sorted(STATE.executed)) or "none")
     for file in files:
@@ -430,6 +431,14 @@ def _claims_report() -> list[dict[str, Any]]:
 
     claims = sys.modules.get("gpnn.site.claims")
     return claims.report() if claims is not None else []
+
+
+def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    """Point a notebook page's edit link at its real source, the jupytext file."""
+    source = STATE.sources.get(page.file.src_uri)
+    if source and page.edit_url and page.edit_url.endswith(page.file.src_uri):
+        page.edit_url = page.edit_url[: -len(page.file.src_uri)] + source
+    return context
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -43,6 +43,7 @@ class BuildState:
     context: str = ""
     runs: dict[str, Run] = field(default_factory=dict)
     executed: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # rendered notebook -> its jupytext source
     training: dict[str, Any] = field(default_factory=dict)
     styles: dict[str, str] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)

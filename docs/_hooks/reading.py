@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import html
 import io
+import json
 import posixpath
 import re
 import zipfile
@@ -199,8 +200,8 @@ def _uses(files: Files, config: MkDocsConfig) -> dict[str, list[str]]:
 
 def _code_of_page(file: File, config: MkDocsConfig) -> str | None:
     """A page's executable code: a notebook's code cells, or a Markdown page's live blocks."""
-    if file.src_uri.endswith(".ipynb") and file.edit_uri and file.edit_uri.endswith(".py"):
-        text = (Path(config.docs_dir) / file.edit_uri).read_text(encoding="utf-8")
+    if file.src_uri in STATE.sources:  # a notebook page, from its jupytext source
+        text = (Path(config.docs_dir) / STATE.sources[file.src_uri]).read_text(encoding="utf-8")
         cells = re.split(r"(?m)^# %%.*$", text)
         headers = re.findall(r"(?m)^# %%.*$", text)
         return "\n".join(cell for header, cell in zip(headers, cells[1:], strict=True) if "[markdown]" not in header)
@@ -349,7 +350,12 @@ def _archive(files: Files) -> bytes:
         entries = {"gpnn-notebooks/README.txt": _ARCHIVE_README.encode()}
         for file in files:
             if file.src_uri.endswith(".ipynb") and file.abs_src_path:
-                entries[f"gpnn-notebooks/{file.src_uri}"] = Path(file.abs_src_path).read_bytes()
+                notebook = json.loads(Path(file.abs_src_path).read_text(encoding="utf-8"))
+                for clock in ("seconds", "executed_at"):  # when it ran, not what it holds
+                    notebook.get("metadata", {}).get("gpnn", {}).pop(clock, None)
+                entries[f"gpnn-notebooks/{file.src_uri}"] = (
+                    json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+                ).encode()
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
