@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ def computation_modules(package_dir: Path = PACKAGE_DIR, root: str = COMPUTATION
         seen.add(name)
         parts = name.split(".")
         todo.extend(".".join(parts[:end]) for end in range(1, len(parts)))  # parent packages
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_parse(path)):
             if isinstance(node, ast.Import):
                 todo.extend(alias.name for alias in node.names if alias.name.split(".")[0] == package)
             elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
@@ -141,9 +142,19 @@ def code_of(path: Path) -> bytes:
     return _code_of(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+def _parse(path: Path) -> ast.Module:
+    # CPython 3.11's parser is not safe to call from two threads at once (it can raise
+    # "AST constructor recursion depth mismatch"), and the job server keys runs from threads.
+    with _PARSE_LOCK:
+        return ast.parse(path.read_text(encoding="utf-8"))
+
+
+_PARSE_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=256)
 def _code_of(path: str, mtime_ns: int, size: int) -> bytes:  # the stat values make edits a cache miss
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    tree = _parse(Path(path))
     for node in ast.walk(tree):
         for field in ("body", "orelse", "finalbody"):
             body = getattr(node, field, None)
