@@ -140,44 +140,56 @@ def _build(project: Path, cache: Path) -> dict:
         raise RuntimeError("build failed:\n" + completed.stderr[-3000:])
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     executed = re.search(r"Notebook pages executed this build: (.*)", completed.stderr)
-    runs = re.search(r"Training runs: (\d+) computed", completed.stderr)
+    runs = re.search(r"Training runs: (\d+) computed \((\d+) s of run time", completed.stderr)
     return {
         "wall_s": wall,
         "cpu_s": cpu,
         "busy_ratio": cpu / (os.cpu_count() or 1) / wall,
         "executed": executed.group(1).strip() if executed else "?",
         "training_runs": int(runs.group(1)) if runs else 0,
+        "run_seconds": int(runs.group(2)) if runs else 0,
+        "page_seconds": {
+            page: float(seconds) for page, seconds in re.findall(r"Executed (\S+) in ([\d.]+) s", completed.stderr)
+        },
     }
 
 
-def bench_builds(rounds: int, cold_rounds: int) -> dict:
-    cold, warm, edits = [], [], []
-    for index in range(max(rounds, cold_rounds)):
-        with tempfile.TemporaryDirectory() as tmp:
-            project = _project_copy(Path(tmp))
-            cache = Path(tmp) / "cache"
-            first = _build(project, cache)
-            if index < cold_rounds:
-                cold.append(first)
-            warm.append(_build(project, cache))
-            # A code edit of one notebook page: that page executes, its training runs come from the store.
-            page = project / "docs" / "training.py"
-            page.write_text(
-                page.read_text().replace("draw = gpnn.sample_gp(", "draw = gpnn.sample_gp(  # edited\n    ", 1)
-            )
-            edits.append(_build(project, cache))
+def bench_builds(folder: Path, rounds: int, cold_rounds: int) -> tuple[dict, Path, Path]:
+    """Cold builds, each in a fresh copy; then warm and code-edit rebuilds of the last one's copy.
+
+    Returns the measurements and the last project and cache, warm, for :func:`bench_serve`.
+    """
+    cold = []
+    for index in range(cold_rounds):
+        root = folder / f"cold-{index}"
+        root.mkdir()
+        project, cache = _project_copy(root), root / "cache"
+        cold.append(_build(project, cache))
+    warm, edits = [], []
+    for index in range(rounds):
+        warm.append(_build(project, cache))
+        # A code edit of one notebook page: that page executes, its training runs come from the store.
+        page = project / "docs" / "training.py"
+        page.write_text(
+            page.read_text().replace("draw = gpnn.sample_gp(", f"draw = gpnn.sample_gp(  # edit {index}\n    ", 1)
+        )
+        edits.append(_build(project, cache))
     median = statistics.median
-    return {
-        "cold": cold,
-        "cold_build_s": median(b["wall_s"] for b in cold),
-        "cold_busy_ratio": median(b["busy_ratio"] for b in cold),
-        "warm_build_s": median(b["wall_s"] for b in warm),
-        "warm_executed": sorted({b["executed"] for b in warm}),
-        "code_edit_build_s": median(b["wall_s"] for b in edits),
-        "code_edit_executed": sorted({b["executed"] for b in edits}),
-        "code_edit_training_runs": max(b["training_runs"] for b in edits),
-        "rounds": rounds,
-    }
+    return (
+        {
+            "cold": cold,
+            "cold_build_s": median(b["wall_s"] for b in cold),
+            "cold_busy_ratio": median(b["busy_ratio"] for b in cold),
+            "warm_build_s": median(b["wall_s"] for b in warm),
+            "warm_executed": sorted({b["executed"] for b in warm}),
+            "code_edit_build_s": median(b["wall_s"] for b in edits),
+            "code_edit_executed": sorted({b["executed"] for b in edits}),
+            "code_edit_training_runs": max(b["training_runs"] for b in edits),
+            "rounds": rounds,
+        },
+        project,
+        cache,
+    )
 
 
 def _free_port() -> int:
@@ -194,53 +206,50 @@ def _fetch(url: str) -> str:
         return ""
 
 
-def bench_serve(rounds: int) -> dict:
-    """Latency of ``mkdocs serve --dirty`` for prose edits of a Markdown page and of a notebook page."""
-    with tempfile.TemporaryDirectory() as tmp:
-        project = _project_copy(Path(tmp))
-        cache = Path(tmp) / "cache"
-        _build(project, cache)  # warm the caches as an author's first build would
-        port = _free_port()
-        log_path = Path(tmp) / "serve.log"
-        with open(log_path, "w") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
-                cwd=project,
-                env={**os.environ, "GPNN_CACHE_ROOT": str(cache), "NO_MKDOCS_2_WARNING": "1"},
-                stdout=log,
-                stderr=log,
-            )
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            deadline = time.time() + 600
-            while "gpnn-provenance" not in _fetch(url):
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("mkdocs serve did not come up:\n" + log_path.read_text()[-3000:])
-                time.sleep(0.2)
-            latencies: dict[str, list[float]] = {"markdown": [], "notebook": []}
-            edits = {
-                "markdown": (project / "docs" / "index.md", "## Reading order", url),
-                "notebook": (project / "docs" / "training.py", "# ## The loss curve", url + "training/"),
-            }
-            for round_ in range(rounds):
-                for kind, (page, anchor, address) in edits.items():
-                    original = page.read_text()
-                    token = f"edit-marker-{kind}-{round_}-{time.time_ns()}"
-                    prefix = "# " if kind == "notebook" else ""
-                    page.write_text(
-                        original.replace(anchor, f"{prefix}A new sentence, {token}.\n{prefix}\n{anchor}", 1)
-                    )
-                    start = time.perf_counter()
-                    while token not in _fetch(address):
-                        if time.perf_counter() - start > 300:
-                            raise RuntimeError("edit never appeared:\n" + log_path.read_text()[-3000:])
-                        time.sleep(0.05)
-                    latencies[kind].append(time.perf_counter() - start)
-                    time.sleep(1.0)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        log_text = log_path.read_text()
+def bench_serve(project: Path, cache: Path, rounds: int) -> dict:
+    """Latency of ``mkdocs serve --dirty`` for prose edits of a Markdown page and of a notebook page.
+
+    ``project`` and ``cache`` are warm, as after an author's first build.
+    """
+    port = _free_port()
+    log_path = project.parent / "serve.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+            cwd=project,
+            env={**os.environ, "GPNN_CACHE_ROOT": str(cache), "NO_MKDOCS_2_WARNING": "1"},
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.time() + 600
+        while "gpnn-provenance" not in _fetch(url):
+            if time.time() > deadline or server.poll() is not None:
+                raise RuntimeError("mkdocs serve did not come up:\n" + log_path.read_text()[-3000:])
+            time.sleep(0.2)
+        latencies: dict[str, list[float]] = {"markdown": [], "notebook": []}
+        edits = {
+            "markdown": (project / "docs" / "index.md", "## Reading order", url),
+            "notebook": (project / "docs" / "training.py", "# ## The loss curve", url + "training/"),
+        }
+        for round_ in range(rounds):
+            for kind, (page, anchor, address) in edits.items():
+                original = page.read_text()
+                token = f"edit-marker-{kind}-{round_}-{time.time_ns()}"
+                prefix = "# " if kind == "notebook" else ""
+                page.write_text(original.replace(anchor, f"{prefix}A new sentence, {token}.\n{prefix}\n{anchor}", 1))
+                start = time.perf_counter()
+                while token not in _fetch(address):
+                    if time.perf_counter() - start > 300:
+                        raise RuntimeError("edit never appeared:\n" + log_path.read_text()[-3000:])
+                    time.sleep(0.05)
+                latencies[kind].append(time.perf_counter() - start)
+                time.sleep(1.0)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    log_text = log_path.read_text()
     executed = re.findall(r"Notebook pages executed this build: (.*)", log_text)
     return {
         "markdown_prose_edit_s": statistics.median(latencies["markdown"]),
@@ -274,8 +283,9 @@ def main() -> None:
     }
     results["trainers"] = bench_trainers(args.rounds)
     results["sweep"] = bench_sweep(args.seeds, args.rounds)
-    results["builds"] = bench_builds(args.rounds, args.cold_rounds)
-    results["serve"] = bench_serve(args.rounds)
+    with tempfile.TemporaryDirectory() as tmp:
+        results["builds"], project, cache = bench_builds(Path(tmp), args.rounds, args.cold_rounds)
+        results["serve"] = bench_serve(project, cache, args.rounds)
     t, s, b, v = results["trainers"], results["sweep"], results["builds"], results["serve"]
     values = {
         "fast_speedup": t["fast_speedup"],
@@ -300,6 +310,10 @@ def main() -> None:
         (f"sweep of {s['seeds']} runs, {s['processes']} processes", f"{s['parallel_s']:.2f} s ({s['speedup']:.2f}x)"),
         ("cold site build (target < 180 s)", f"{b['cold_build_s']:.1f} s"),
         ("cold build: CPU / cores / wall (target >= 0.8)", f"{b['cold_busy_ratio']:.2f}"),
+        (
+            "cold build: training runs",
+            f"{b['cold'][-1]['training_runs']} runs, {b['cold'][-1]['run_seconds']} s of run time",
+        ),
         ("warm rebuild, nothing changed (target < 3 s)", f"{b['warm_build_s']:.2f} s, executed {b['warm_executed']}"),
         (
             "code edit of training.py",

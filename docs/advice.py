@@ -56,11 +56,10 @@ def scores(name, attribute="rmse_to_latent"):
     return np.array([np.nan if r is None else getattr(r, attribute) for r in results[name]])
 
 
-def strip(ax, names, attribute="rmse_to_latent"):
-    groups = {name: scores(name, attribute)[~np.isnan(scores(name, attribute))] for name in names}
-    plots.plot_strip(
-        ax, {n: v for n, v in groups.items() if v.size}, marked={n: v[0] for n, v in groups.items() if v.size}
-    )
+def strip(ax, names, labels=None, attribute="rmse_to_latent"):
+    """Every seed's score for each variant, the reference seed's ringed; diverged runs counted, not drawn."""
+    groups = {label: scores(name, attribute) for name, label in zip(names, labels or names, strict=True)}
+    plots.plot_strip(ax, groups, marked={label: values[0] for label, values in groups.items()})
 
 
 def summary(name):
@@ -395,7 +394,7 @@ names = ["recipe", "64", "256", "64-64"]
 
 # %% tags=["fold"]
 fig, ax = plt.subplots(figsize=(6, 3.4))
-strip(ax, names, labels=["16-32-64-64-32-16", "64", "256", "64-64"])
+strip(ax, names, labels=["-".join(map(str, configs[name][0].hidden_sizes)) for name in names])
 ax.tick_params(axis="x", labelsize=8)
 ax.set(ylabel="RMSE against the latent function", xlabel="hidden layers")
 figure(
