@@ -281,11 +281,15 @@ def main() -> None:
         },
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
+    partial = args.out.with_suffix(".partial.json")  # what is measured so far, should a later stage fail
     results["trainers"] = bench_trainers(args.rounds)
     results["sweep"] = bench_sweep(args.seeds, args.rounds)
+    partial.write_text(json.dumps(results, indent=2) + "\n")
     with tempfile.TemporaryDirectory() as tmp:
         results["builds"], project, cache = bench_builds(Path(tmp), args.rounds, args.cold_rounds)
+        partial.write_text(json.dumps(results, indent=2) + "\n")
         results["serve"] = bench_serve(project, cache, args.rounds)
+    partial.unlink()
     t, s, b, v = results["trainers"], results["sweep"], results["builds"], results["serve"]
     values = {
         "fast_speedup": t["fast_speedup"],

@@ -39,6 +39,7 @@ import torch
 import gpnn
 from gpnn import plots
 from gpnn.site import figure, number, prose, source, table
+from gpnn.site.claims import choose, claim
 
 plt.style.use(plots.SITE_STYLE)
 config = gpnn.ExperimentConfig()
@@ -47,7 +48,7 @@ config = gpnn.ExperimentConfig()
 # ## The ReLU
 #
 # The rectified linear unit keeps positive numbers and replaces negative ones by zero,
-# $\operatorname{ReLU}(z) = \max(z, 0)$. Applied to the integers from minus four to three:
+# $\operatorname{ReLU}(z) = \max(z, 0)$. Applied to a few integers:
 
 # %%
 values = torch.arange(-4, 4)
@@ -63,19 +64,28 @@ print("ReLU:   ", torch.relu(values).tolist())
 # initialised (next page). For a symmetric, zero-mean input $z$ it zeroes the negative half, so
 # it keeps half of the *second moment*: $\mathbb{E}[\operatorname{ReLU}(z)^2] = \tfrac12\,\mathbb{E}[z^2]$.
 # Its output is no longer centred, so its variance is smaller still; what the next layer's
-# scale depends on is the second moment. A million standard normal draws show both:
+# scale depends on is the second moment. Many standard normal draws show both:
 
 # %%
 z = torch.randn(1_000_000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
 relu = torch.relu(z)
 
 # %% tags=["hide-input"]
+m2, var = (relu**2).mean().item(), relu.var().item()
+both = claim(
+    "as the theory says, the ReLU halves the second moment and leaves a smaller variance",
+    "abs(m2 - 0.5) < 0.01 and var < m2",
+    m2=m2,
+    var=var,
+    name="relu-halves-second-moment",
+)
 prose(
-    f"The draws have second moment {number((z**2).mean().item(), '.3f')}; after the ReLU, second moment "
+    f"{number(z.numel(), ',d')} draws have second moment {number((z**2).mean().item(), '.3f')}; after the ReLU, "
+    "second moment "
     f"{number((relu**2).mean().item(), '.3f', key='relu_second_moment')} and variance "
     f"{number(relu.var().item(), '.3f', key='relu_variance')} (theory: one half, and "
     f"{number(0.5 - 1 / (2 * np.pi), '.3f')}, which is one half minus the squared mean, "
-    f"1/(2π))."
+    f"1/(2π)): {both:html}."
 )
 
 # %% [markdown]
@@ -110,12 +120,19 @@ table(rows, header=("layer", "parameters"))
 # %% tags=["hide-input"]
 n_params = gpnn.count_parameters(sizes)
 n_obs = config.x().size
+overparameterised = choose(
+    "n_params > n_obs",
+    "A least-squares regression with more coefficients than observations can fit them exactly, noise and all",
+    "A least-squares regression with this many coefficients could not fit every observation exactly",
+    n_params=n_params,
+    n_obs=n_obs,
+    name="more-parameters-than-data",
+)
 prose(
     f"The network has $D$ = {number(len(config.hidden_sizes), 'd', key='n_hidden')} hidden layers and "
     f"{number(n_params, 'd')} parameters, fitted to {number(n_obs, 'd')} observations: "
-    f"about {number(n_params / n_obs, '.0f')} parameters per data point. A least-squares regression with "
-    "more coefficients than observations can fit them exactly, noise and all; what the network does "
-    "instead depends on how it is trained, which the next pages measure."
+    f"about {number(n_params / n_obs, '.0f')} parameters per data point. {overparameterised:html}; what the "
+    "network does instead depends on how it is trained, which the next pages measure."
 )
 
 # %% [markdown]
@@ -133,7 +150,8 @@ figure(
     alt=f"Diagram of the network: {sizes[0]} input node on the left, {len(config.hidden_sizes)} columns of "
     f"hidden nodes of widths {', '.join(map(str, config.hidden_sizes))}, and {sizes[-1]} output node on the "
     "right, every node joined to every node of the next column.",
-    caption="The network as a diagram: a column per layer (in, h1 to h6, out), a line per weight; wide "
+    caption=f"The network as a diagram: a column per layer (in, h1 to h{len(config.hidden_sizes)}, out), a line per "
+    "weight; wide "
     "layers are drawn with a gap and labelled with their width.",
     name="diagram",
 )
@@ -143,7 +161,7 @@ figure(
 #
 # Before training, the weights are random. The output is still a piecewise-linear function of
 # $x$, and the kinks are where some hidden node switches on or off. [Figure](#fig-untrained)
-# shows three networks with the same architecture and different random weights.
+# shows a few networks with the same architecture and different random weights.
 
 # %%
 x = torch.linspace(-2, 2, 400)[:, None]  # (400, 1): standardised locations
@@ -161,10 +179,11 @@ slopes = [np.diff(y.numpy()) / np.diff(x[:, 0].numpy()) for y in untrained]
 kinks = [int(np.sum(np.abs(np.diff(s)) > 1e-4)) for s in slopes]
 figure(
     fig,
-    alt="Three untrained networks, one panel each: outputs ranging over "
+    alt=f"{len(seeds)} untrained networks, one panel each: outputs ranging over "
     + ", ".join(f"[{y.min():.2f}, {y.max():.2f}]" for y in untrained)
     + f", each made of straight pieces whose slope changes at {', '.join(map(str, kinks))} of the "
     f"{x.shape[0] - 2} interior grid points.",
-    caption="Three networks with the experiment's architecture and random weights (seeds 0, 1, 2), before training.",
+    caption=f"Networks with the experiment's architecture and random weights (seeds {', '.join(map(str, seeds))}), "
+    "before training.",
     name="untrained",
 )

@@ -38,6 +38,7 @@ import numpy as np
 import gpnn
 from gpnn import plots
 from gpnn.site import figure, number, prose, source, table
+from gpnn.site.claims import claim
 
 plt.style.use(plots.SITE_STYLE)
 config = gpnn.ExperimentConfig()
@@ -93,8 +94,8 @@ prose(
 #
 # Stacking $k$ over every pair of locations gives the matrix $K$. With locations much closer
 # together than the length scale, neighbouring rows are nearly identical, so $K$ is numerically
-# singular: its condition number (largest over smallest eigenvalue) is enormous. That is why the
-# sampler adds a tiny *jitter* to the diagonal before its Cholesky factorisation.
+# singular: its condition number (largest over smallest eigenvalue) can be enormous. That is why
+# the sampler adds a tiny *jitter* to the diagonal before its Cholesky factorisation.
 
 # %%
 K = gpnn.kernel_matrix(x, config.eta, config.rho)  # (n, n)
@@ -118,10 +119,19 @@ figure(
 spacing = x[1] - x[0]
 eigenvalues = np.linalg.eigvalsh(K)
 jittered = np.linalg.eigvalsh(gpnn.kernel_matrix(x, config.eta, config.rho, jitter=gpnn.simulate.JITTER))
+rounding = claim(
+    "the smallest is at the level of rounding error, possibly negative",
+    "abs(smallest) < n * eps * largest",
+    smallest=float(eigenvalues.min()),
+    largest=float(eigenvalues.max()),
+    n=x.size,
+    eps=float(np.finfo(K.dtype).eps),
+    name="kernel-matrix-singular",
+)
 prose(
     f"Here the {number(x.size, 'd')} locations are {number(spacing, 'g')} apart and ρ = {number(config.rho, 'g')}. "
     f"The eigenvalues of $K$ run from {number(eigenvalues.max(), '.3g')} down to {number(eigenvalues.min(), '.1e')}: "
-    f"the smallest is rounding error, possibly negative. With jitter {number(gpnn.simulate.JITTER, 'g')} on the "
+    f"{rounding:html}. With jitter {number(gpnn.simulate.JITTER, 'g')} on the "
     f"diagonal the smallest becomes {number(jittered.min(), '.1e')}, and the factorisation succeeds."
 )
 
@@ -150,10 +160,11 @@ ax.set(xlabel="$x$", ylabel="$f(x)$")
 crossings = [int(np.sum(np.diff(np.sign(d)) != 0)) for d in prior]
 figure(
     fig,
-    alt="Five curves drawn from the Gaussian-process prior, ranging over "
+    alt=f"{len(prior)} curves drawn from the Gaussian-process prior, ranging over "
     + ", ".join(f"[{d.min():.1f}, {d.max():.1f}]" for d in prior)
     + f" and crossing zero {', '.join(map(str, crossings))} times.",
-    caption="Five draws of the latent function from the GP prior (seeds 0 to 4), without noise.",
+    caption=f"{len(prior)} draws of the latent function from the GP prior (seeds 0 to {len(prior) - 1}), without "
+    "noise.",
     name="prior",
 )
 

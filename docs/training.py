@@ -29,7 +29,7 @@ from gpnn.config import REFERENCE_REPORTED_RMSE
 from gpnn.posterior import gp_posterior
 from gpnn.site import figure, number, prose, source, table
 from gpnn.site.charts import training_scrubber
-from gpnn.site.claims import choose
+from gpnn.site.claims import choose, claim
 from gpnn.site.runs import experiment
 
 plt.style.use(plots.SITE_STYLE)
@@ -46,9 +46,9 @@ draw = gpnn.sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_
 #
 # The first layer computes $x W_1 + b_1$. Its biases start at zero, and its weights at a scale
 # chosen for inputs of unit spread (next section), so the spread of its output is the spread of
-# $x$ times that of $W_1$. Raw locations spread far more than one unit, so the first layer's
-# outputs, and with them its gradients, would be that many times larger than the other layers',
-# and no single learning rate could suit every layer.
+# $x$ times that of $W_1$. If raw locations spread over many units, the first layer's outputs,
+# and with them its gradients, would be that many times larger than the other layers', and no
+# single learning rate could suit every layer.
 
 # %%
 x_std = gpnn.standardize(x)  # (n,)
@@ -167,6 +167,26 @@ best = gp_posterior(x, draw.y, x, config.eta, config.rho, config.sigma).mean  # 
 
 # %% tags=["hide-input"]
 gp_train = float(np.sqrt(np.mean((best - draw.y) ** 2)))
+shown = 4  # decimals shown
+differs = choose(
+    "abs(here - reported) >= 0.5 * 10 ** -shown",
+    "Float32 training over many steps is chaotic: a processor or library build that adds the terms of a "
+    "sum in another order changes a last bit, and gradient descent carries the difference on, so each "
+    "machine ends the same recipe at its own number",
+    "This machine ends the recipe at the same number, to the digits shown",
+    here=result.final_rmse,
+    reported=REFERENCE_REPORTED_RMSE,
+    shown=shown,
+    name="reported-differs",
+)
+gp_below_sigma = claim(
+    "the best estimate there is, the GP posterior mean computed with the true parameters, scores below σ "
+    "on the same data",
+    "gp_train < sigma",
+    gp_train=gp_train,
+    sigma=config.sigma,
+    name="posterior-mean-below-sigma",
+)
 below_noise = choose(
     "net < noise",
     "below even the root mean square of the noise actually drawn",
@@ -180,17 +200,13 @@ prose(
     f"{number(config.learning_rate, 'g')}, the RMSE against the observations is "
     f"**{number(result.final_rmse, '.4f', key='final_rmse')}**, and against the latent function it is "
     f"**{number(result.rmse_to_latent, '.4f', key='rmse_to_latent')}**. The source post reported "
-    f"{number(REFERENCE_REPORTED_RMSE, '.4f', key='reported')} for the same code and seeds. Float32 training "
-    "over thousands of steps is chaotic: a processor or library build that adds the terms of a sum in "
-    "another order changes a last bit, and gradient descent carries the difference on, so each machine "
-    "ends the same recipe at its own number; the page on how much fiddling matters shows how far seeds "
-    "move it.\n\n"
+    f"{number(REFERENCE_REPORTED_RMSE, f'.{shown}f', key='reported')} for the same code and seeds. "
+    f"{differs:html}; the page on how much fiddling matters shows how far seeds move it.\n\n"
     f"Is {number(result.final_rmse, '.3f')} good? The noise had σ = {number(config.sigma, 'g')}, and the noise "
     f"actually drawn has root mean square {number(noise_rms, '.3f', key='noise_rms')}; the network's training "
     f"error is {below_noise:html}. But a training error below the noise does not by itself mean the fit "
-    "has followed the noise: the best estimate there is, the GP posterior mean computed with the true "
-    f"parameters, scores {number(gp_train, '.3f', key='gp_train')} on the same data, since any smoother "
-    "uses its data. The page on how good a fit can get works out how far below σ an honest fit should "
+    f"has followed the noise: {gp_below_sigma:html} ({number(gp_train, '.3f', key='gp_train')}), since any "
+    "smoother uses its data. The page on how good a fit can get works out how far below σ an honest fit should "
     "score, and compares both with the truth."
 )
 
@@ -204,11 +220,12 @@ prose(
 fig, ax = plt.subplots()
 plots.plot_loss(ax, result.loss_history, sigma=config.sigma)
 crossing = np.flatnonzero(result.loss_history < config.sigma)
+early = min(100, config.n_epochs)  # an early epoch to describe
 when = f"it first drops below sigma at epoch {int(crossing[0]) + 1}" if crossing.size else "it never drops below sigma"
 figure(
     fig,
     alt=f"Training RMSE against epoch: {result.loss_history[0]:.2f} at epoch 1, "
-    f"{result.loss_history[99]:.2f} at epoch 100 and {result.final_rmse:.3f} at epoch {config.n_epochs}; "
+    f"{result.loss_history[early - 1]:.2f} at epoch {early} and {result.final_rmse:.3f} at epoch {config.n_epochs}; "
     f"{when} ({config.sigma:g}).",
     caption="Training loss (RMSE against the observations) at each epoch, and the noise level σ.",
     name="loss",
@@ -265,11 +282,29 @@ training_scrubber(
 # A note on timing. The predictions above, like every recorded loss, come from a forward pass
 # made *before* that epoch's update, as the recipe records them: the last recorded loss scores
 # the network after all but one of its updates. The trained weights, which `predict` uses to
-# evaluate the network at new locations, are *after* the last update. One step of gradient
-# descent this late in training changes the predictions very little, but not by nothing.
+# evaluate the network at new locations, are *after* the last update.
 
 # %% tags=["hide-input"]
 after = gpnn.predict(result, result.x)
-prose(
-    f"Here the largest change made by the last update is {number(np.max(np.abs(after - result.predictions)), '.1e')}."
-)
+change = float(np.max(np.abs(after - result.predictions)))
+tail = result.loss_history[-min(100, config.n_epochs) :]
+jitter = float(np.abs(np.diff(tail)).max()) if tail.size > 1 else 0.0  # largest loss jump between epochs
+if change < 0.01 * config.sigma:
+    small = claim(
+        "One step of gradient descent this late in training changes the predictions very little, but not by nothing",
+        "0 < change < 0.01 * sigma",
+        change=change,
+        sigma=config.sigma,
+        name="last-update-small",
+    )
+else:
+    small = claim(
+        "Even this late, one step is not small: at this learning rate gradient descent has not settled, and "
+        f"the loss still jumps by up to {jitter:.3f} from one epoch to the next over the last {tail.size}",
+        "change >= 0.01 * sigma and jitter > 1e-3",
+        change=change,
+        sigma=config.sigma,
+        jitter=jitter,
+        name="last-update-large",
+    )
+prose(f"{small:html}: the largest change made by the last update is {number(change, '.1e')}.")

@@ -57,9 +57,8 @@ mean, sd = ensemble.summary(predictions)
 # ## Inside and beyond the data
 #
 # [Figure](#fig-ensemble) shows the ensemble of all the trained networks and the GP posterior
-# (true parameters) from $x = -80$ to $80$; the data stop at $-50$ and $50$. The package's
-# `predict` evaluates a trained network anywhere, standardising the location as the training
-# data were.
+# (true parameters) over a range wider than the data's on both sides. The package's `predict`
+# evaluates a trained network anywhere, standardising the location as the training data were.
 
 # %% tags=["fold"]
 fig, ax = plt.subplots(figsize=(7.5, 3.8))
@@ -75,9 +74,11 @@ gp_sd = {name: float(gp.sd[mask].mean()) for name, mask in regions.items()}
 ens_sd = {name: float(sd[mask].mean()) for name, mask in regions.items()}
 figure(
     fig,
-    alt=f"The GP posterior band and the ensemble's band from -80 to 80. Average standard deviation inside the "
+    alt=f"The GP posterior band and the ensemble's band from {wide.min():g} to {wide.max():g}, the data from "
+    f"{x.min():g} to {x.max():g}. Average standard deviation inside the "
     f"data: GP {gp_sd['inside']:.2f}, ensemble {ens_sd['inside']:.2f}; beyond the data: GP {gp_sd['beyond']:.2f}, "
-    f"ensemble {ens_sd['beyond']:.2f}. At x = 80 the GP's is {gp.sd[-1]:.2f} (the prior's is {config.eta:g}).",
+    f"ensemble {ens_sd['beyond']:.2f}. At x = {wide.max():g} the GP's is {gp.sd[-1]:.2f} (the prior's is "
+    f"{config.eta:g}).",
     caption="The GP posterior (mean and 95% band) and the ensemble (mean ± 2 standard deviations) inside and "
     "beyond the data (shaded).",
     name="ensemble",
@@ -93,7 +94,9 @@ prior_again = claim(
 )
 ensemble_beyond = choose(
     "beyond < gp_beyond",
-    "stays narrower than the GP's band",
+    "stays narrower than the GP's band. Each member continues the last piece of its piecewise-linear fit "
+    "in a straight line, and members that agree at the edge of the data agree on the line too; the spread "
+    "reflects disagreement between fits, not ignorance about the function",
     "grows at least as wide as the GP's band",
     beyond=ens_sd["beyond"],
     gp_beyond=gp_sd["beyond"],
@@ -114,9 +117,7 @@ prose(
     f"and the ensemble's {number(ens_sd['inside'], '.3f', key='ensemble_sd_inside')}. Beyond the data, "
     f"{prior_again} (η = {number(config.eta, 'g')}): with no observation nearby, the posterior is the prior. "
     f"The ensemble's spread there averages {number(ens_sd['beyond'], '.3f', key='ensemble_sd_beyond')}: {grows}, "
-    f"but it {ensemble_beyond} ({number(gp_sd['beyond'], '.3f')}). Each member continues the last piece of "
-    "its piecewise-linear fit in a straight line, and members that agree at the edge of the data agree on "
-    "the line too; the spread reflects disagreement between fits, not ignorance about the function."
+    f"but it {ensemble_beyond:html} (the GP's averages {number(gp_sd['beyond'], '.3f')})."
 )
 
 # %% [markdown]
@@ -139,29 +140,32 @@ ensemble_picker(
 # ## Across a gap
 #
 # Beyond the data every method must extrapolate. A gap inside the data is a fairer test: the
-# function is pinned down on both sides. The first eight networks of the ensemble are trained
-# again on the same data with the locations in $[10, 20)$ removed, and the GP is conditioned on
-# the same reduced data.
+# function is pinned down on both sides. The first networks of the ensemble are trained again on
+# the same data with the locations in an interval removed, and the GP is conditioned on the same
+# reduced data.
 
 # %%
-gap = (10.0, 20.0)
-gap_runs = experiments([dataclasses.replace(config, init_seed=seed, gap=gap) for seed in init_seeds[:8]])
+gap = (10.0, 20.0)  # locations in [10, 20) left out
+gap_size = 8  # networks retrained without them
+gap_runs = experiments([dataclasses.replace(config, init_seed=seed, gap=gap) for seed in init_seeds[:gap_size]])
 kept = gap_runs[0].train_mask  # (n,)
 in_gap = (wide >= gap[0]) & (wide < gap[1])
-gap_predictions = np.array([gpnn.predict(run, wide) for run in gap_runs])  # (8, m)
+gap_predictions = np.array([gpnn.predict(run, wide) for run in gap_runs])  # (gap_size, m)
 gap_mean, gap_sd = ensemble.summary(gap_predictions)
 gap_gp = gp_posterior(x[kept], y[kept], wide, config.eta, config.rho, config.sigma)
 latent_wide = np.interp(wide, x, latent)  # the latent function at the grid, inside the data
 
 # %%
-window = (wide >= 0) & (wide < 30)
+window = (wide >= gap[0] - 10) & (wide < gap[1] + 10)  # the gap and ten units either side
 
 # %% tags=["fold"]
 fig, ax = plt.subplots()
 ax.axvspan(*gap, color=plots.INK, alpha=0.08, lw=0)
 plots.plot_band(ax, wide[window], gap_gp.mean[window], gap_gp.sd[window], role="gp", label="GP posterior")
-plots.plot_band(ax, wide[window], gap_mean[window], gap_sd[window], role="ensemble", z=2, label="ensemble of 8")
-near = (x >= 0) & (x < 30)
+plots.plot_band(
+    ax, wide[window], gap_mean[window], gap_sd[window], role="ensemble", z=2, label=f"ensemble of {gap_size}"
+)
+near = (x >= gap[0] - 10) & (x < gap[1] + 10)
 ax.scatter(x[near & kept], y[near & kept], s=10, color=plots.DATA_COLOR, alpha=0.7, label="observed $y$")
 ax.plot(x[near], latent[near], color=plots.LATENT_COLOR, lw=1.5, label="latent $f$")
 ax.set(xlabel="$x$", ylabel="value")
@@ -172,17 +176,19 @@ gap_error = {
 }
 figure(
     fig,
-    alt=f"Zoom on x from 0 to 30 with the locations in [10, 20) removed. In the gap the GP's standard deviation "
+    alt=f"Zoom on x from {wide[window].min():g} to {wide[window].max():g} with the locations in "
+    f"[{gap[0]:g}, {gap[1]:g}) removed. In the gap the GP's standard deviation "
     f"averages {gap_gp.sd[in_gap].mean():.2f} (outside it {gap_gp.sd[window & ~in_gap].mean():.2f}), the "
     f"ensemble's {gap_sd[in_gap].mean():.2f} (outside {gap_sd[window & ~in_gap].mean():.2f}); RMSE against the latent "
     f"function in the gap: GP {gap_error['GP']:.2f}, ensemble {gap_error['ensemble']:.2f}.",
-    caption="Trained without the locations in [10, 20) (shaded): the GP posterior and the ensemble of eight.",
+    caption=f"Trained without the locations in [{gap[0]:g}, {gap[1]:g}) (shaded): the GP posterior and the "
+    f"ensemble of {gap_size}.",
     name="gap",
 )
 
 # %% tags=["hide-input"]
 gp_widens = claim(
-    "the GP's band widens across the gap",
+    "The GP's band widens across the gap",
     "in_gap > outside",
     in_gap=float(gap_gp.sd[in_gap].mean()),
     outside=float(gap_gp.sd[window & ~in_gap].mean()),
@@ -191,16 +197,16 @@ gp_widens = claim(
 ens_ratio = float(gap_sd[in_gap].mean() / gap_sd[window & ~in_gap].mean())
 gp_ratio = float(gap_gp.sd[in_gap].mean() / gap_gp.sd[window & ~in_gap].mean())
 ens_widens = choose(
-    "ens_ratio < gp_ratio",
+    "1 < ens_ratio < gp_ratio",
     "widens less than the GP's",
-    "widens at least as much as the GP's",
+    "does not widen less than the GP's (its ratio is at most one, or at least the GP's)",
     ens_ratio=ens_ratio,
     gp_ratio=gp_ratio,
     seeds=len(gap_runs),
     name="ensemble-widens-in-gap",
 )
 prose(
-    f"{gp_widens.text.capitalize()}: its standard deviation there is {number(gp_ratio, '.1f', key='gp_gap_ratio')} "
+    f"{gp_widens:html}: its standard deviation there is {number(gp_ratio, '.1f', key='gp_gap_ratio')} "
     f"times what it is beside it. The ensemble's spread {ens_widens}, by a factor of "
     f"{number(ens_ratio, '.1f', key='ensemble_gap_ratio')}. In the gap the GP's error against the latent function "
     f"is {number(gap_error['GP'], '.3f')} and the ensemble mean's {number(gap_error['ensemble'], '.3f')}."
@@ -213,8 +219,8 @@ prose(
 # locations, on average over data sets. Treating the ensemble as normal with its mean and
 # standard deviation gives intervals $\bar y \pm z_{(1+p)/2}\, s$ to compare with the GP's. One
 # data set can mislead, as the page on how good a fit can get showed, so this is averaged over
-# four data sets, each with an ensemble of eight networks and with the GP computed both with the
-# true parameters and with parameters fitted by maximum marginal likelihood.
+# several data sets, each with an ensemble and with the GP computed both with the true parameters
+# and with parameters fitted by maximum marginal likelihood.
 
 # %%
 data_seeds = [config.data_seed, 0, 1, 2]
@@ -254,11 +260,11 @@ ax.legend(fontsize=8, loc="lower right")
 at95 = {method: float(covers[method][:, levels == 0.95].mean()) for method in methods}
 figure(
     fig,
-    alt="Empirical against nominal coverage of the latent function, averaged over four data sets; at nominal 95%: "
-    + ", ".join(f"{method} {100 * value:.0f}%" for method, value in at95.items())
-    + ".",
+    alt=f"Empirical against nominal coverage of the latent function, averaged over {len(data_seeds)} data sets; "
+    "at nominal 95%: " + ", ".join(f"{method} {100 * value:.0f}%" for method, value in at95.items()) + ".",
     caption="Calibration: the fraction of locations whose latent value falls inside each method's interval, "
-    "against the interval's nominal level, averaged over four data sets. The dotted diagonal is perfect calibration.",
+    f"against the interval's nominal level, averaged over {len(data_seeds)} data sets. The dotted diagonal is "
+    "perfect calibration.",
     name="calibration",
 )
 

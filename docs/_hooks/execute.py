@@ -334,14 +334,20 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 class _Warnings(logging.Handler):
-    """Counts the warnings logged while a page's blocks run: a page that warned is not cached."""
+    """Counts the warnings the build logs while a page's blocks run: a page that warned is not cached.
+
+    Only the building thread's: under ``mkdocs serve`` the web server logs its own warnings (a
+    redirect, a missing file) from other threads while a page is being rebuilt.
+    """
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.count = 0
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+        if record.thread == self.thread:
+            self.count += 1
 
 
 @dataclass
