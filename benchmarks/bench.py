@@ -228,10 +228,12 @@ def bench_serve(project: Path, cache: Path, rounds: int) -> dict:
             if time.time() > deadline or server.poll() is not None:
                 raise RuntimeError("mkdocs serve did not come up:\n" + log_path.read_text()[-3000:])
             time.sleep(0.2)
+        with urllib.request.urlopen(url, timeout=10) as response:
+            base = response.geturl()  # where serve mounts the site: the path of site_url
         latencies: dict[str, list[float]] = {"markdown": [], "notebook": []}
         edits = {
-            "markdown": (project / "docs" / "index.md", "## Reading order", url),
-            "notebook": (project / "docs" / "training.py", "# ## The loss curve", url + "training/"),
+            "markdown": (project / "docs" / "index.md", "## Reading order", base),
+            "notebook": (project / "docs" / "training.py", "# ## The loss curve", base + "training/"),
         }
         for round_ in range(rounds):
             for kind, (page, anchor, address) in edits.items():

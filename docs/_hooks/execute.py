@@ -66,7 +66,15 @@ class _Page:
 
 
 def on_config(config: MkDocsConfig) -> None:
-    """Replay cached markdown-exec output: wrap the formatter markdown-exec registered."""
+    """Replay cached markdown-exec output: wrap the formatter markdown-exec registered.
+
+    Also keeps the build's log to what a person follows: mkdocs-jupyter reports every file it
+    converts, copies or evicts from its cache at INFO; this hook reports each page as it finishes.
+    With ``--verbose`` (DEBUG) everything is shown as before.
+    """
+    if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
+        for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     fences = config.mdx_configs.get("pymdownx.superfences", {}).get("custom_fences", [])
     for fence in fences:
         if fence.get("name") == "python" and not getattr(fence["format"], "gpnn_cached", False):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from gpnn_build import STATE
+from gpnn_build import STATE, digest, package_digest, write_if_changed
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -180,22 +180,44 @@ def _relative(from_url: str, to_url: str) -> str:
 
 
 def _uses(files: Files, config: MkDocsConfig) -> dict[str, list[str]]:
-    """Per page (by source path of the rendered file), the documented package objects its code names."""
+    """Per page (by source path of the rendered file), the documented package objects its code names.
+
+    Kept in the build cache under a key over the pages' code, the package and this hook, since
+    reading the package's syntax trees is most of a no-change build's work here.
+    """
     package = Path(__import__("gpnn").__file__).parent
-    documented = _documented(package)
-    homes = _homes(package)
-    uses = {}
-    for file in files:
-        source = _code_of_page(file, config)
-        if source is None:
-            continue
-        uses[file.src_uri] = sorted(name for name in _names(source, homes) if name in documented)
+    sources = {file.src_uri: source for file in files if (source := _code_of_page(file, config)) is not None}
+    key = digest({"sources": sources, "package": package_digest(package), "hook": digest(Path(__file__).read_bytes())})
+    cached = _cached("uses", key, lambda: json.dumps(_compute_uses(sources, package), sort_keys=True).encode())
+    uses: dict[str, list[str]] = json.loads(cached)
     STATE.used_by = {}
     titles = _titles(config)
     for uri, names in uses.items():
         for name in names:
             STATE.used_by.setdefault(name, []).append((uri, titles.get(uri, uri)))
     return uses
+
+
+def _compute_uses(sources: dict[str, str], package: Path) -> dict[str, list[str]]:
+    documented = _documented(package)
+    homes = _homes(package)
+    return {
+        uri: sorted(name for name in _names(source, homes) if name in documented) for uri, source in sources.items()
+    }
+
+
+def _cached(kind: str, key: str, compute: Any) -> bytes:
+    """``compute()``'s bytes, kept in the build cache under ``key`` (recomputed without a cache)."""
+    path = STATE.cache / "reading" / f"{kind}-{key[:32]}"
+    if not STATE.no_cache:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    data: bytes = compute()
+    if not STATE.no_cache:
+        write_if_changed(path, data)
+    return data
 
 
 def _code_of_page(file: File, config: MkDocsConfig) -> str | None:
@@ -345,17 +367,24 @@ is computed anew, which for the pages that train a hundred networks takes some m
 
 def _archive(files: Files) -> bytes:
     """Every executed notebook page and a README, zipped with fixed dates: the same bytes at every build."""
+    notebooks = {
+        file.src_uri: Path(file.abs_src_path).read_bytes()
+        for file in files
+        if file.src_uri.endswith(".ipynb") and file.abs_src_path
+    }
+    key = digest({uri: digest(data) for uri, data in notebooks.items()} | {"": digest(Path(__file__).read_bytes())})
+    return _cached("archive", key, lambda: _zip(notebooks))
+
+
+def _zip(notebooks: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         entries = {"gpnn-notebooks/README.txt": _ARCHIVE_README.encode()}
-        for file in files:
-            if file.src_uri.endswith(".ipynb") and file.abs_src_path:
-                notebook = json.loads(Path(file.abs_src_path).read_text(encoding="utf-8"))
-                for clock in ("seconds", "executed_at"):  # when it ran, not what it holds
-                    notebook.get("metadata", {}).get("gpnn", {}).pop(clock, None)
-                entries[f"gpnn-notebooks/{file.src_uri}"] = (
-                    json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-                ).encode()
+        for uri, data in notebooks.items():
+            notebook = json.loads(data)
+            for clock in ("seconds", "executed_at"):  # when it ran, not what it holds
+                notebook.get("metadata", {}).get("gpnn", {}).pop(clock, None)
+            entries[f"gpnn-notebooks/{uri}"] = (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode()
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
