@@ -14,7 +14,9 @@ Measures, each as the median of several runs on this machine:
   notebook page, and whether any notebook was executed for them.
 
 Writes ``benchmarks/results.json`` and prints a table. Speed targets are checked here, never in
-the unit tests, where a busy machine would make them flaky.
+the unit tests, where a busy machine would make them flaky. ``--readme`` rewrites the table in
+``README.md`` from ``results.json`` and ``before.json`` (the same benchmark before the caching
+and scheduling work, on the same machine); ``--readme-only`` does that without measuring.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from gpnn.fast_training import FastGradientDescent
 from gpnn.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
+README_START = "<!-- benchmark table: written by benchmarks/bench.py --readme -->"
+README_END = "<!-- end of benchmark table -->"
 TARGETS = {
     "fast_speedup": (1.7, ">="),
     "cold_build_s": (180.0, "<"),
@@ -266,14 +270,113 @@ def _met(name: str, value: float) -> bool:
     return value >= target if sense == ">=" else value < target
 
 
+def _commit() -> str:
+    completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return completed.stdout.strip() or "unknown"
+
+
+def readme_table(now: dict, before: dict) -> str:
+    """The README's before-and-after table (Markdown) from two results files."""
+    tn, tb = now["trainers"]["median_s"], before["trainers"]["median_s"]
+    bn, bb, sn = now["builds"], before["builds"], now["serve"]
+    cold = bn["cold"][-1]
+    hand = before.get("by_hand", {})
+    low, high = hand.get("notebook_prose_edit_s", [float("nan")] * 2)
+
+    def verdict(name: str) -> str:
+        target = now["targets"][name]
+        return f"{target['target'].replace('>=', '≥')} ({'met' if target['met'] else 'not met'})"
+
+    rows = [
+        (
+            "one training run, autograd loop on 1 thread (the machine's speed)",
+            f"{tb['autograd_1_thread']:.2f} s",
+            f"{tn['autograd_1_thread']:.2f} s",
+            "",
+        ),
+        ("one training run, fast exact trainer", f"{tb['fast']:.2f} s", f"{tn['fast']:.2f} s", ""),
+        (
+            "fast trainer against the autograd loop on default threads",
+            f"{before['trainers']['fast_speedup']:.2f}x",
+            f"{now['trainers']['fast_speedup']:.2f}x",
+            verdict("fast_speedup"),
+        ),
+        (
+            "cold build of the whole site",
+            f"{bb['cold_build_s']:.1f} s (a smaller site)",
+            f"{bn['cold_build_s']:.1f} s ({cold['training_runs']} training runs, {cold['run_seconds']} s of run time)",
+            verdict("cold_build_s").replace("180.0", "180 s"),
+        ),
+        (
+            "cold build: CPU time over cores over wall time",
+            "not measured",
+            f"{bn['cold_busy_ratio']:.2f}",
+            verdict("cold_busy_ratio"),
+        ),
+        (
+            "warm rebuild, nothing changed",
+            f"{bb['warm_build_s']:.2f} s",
+            f"{bn['warm_build_s']:.2f} s, nothing executed",
+            verdict("warm_build_s").replace("3.0", "3 s"),
+        ),
+        (
+            "rebuild after a code edit of the training page",
+            hand.get("code_edit_executed", "not measured"),
+            f"{bn['code_edit_build_s']:.1f} s, {', '.join(bn['code_edit_executed'])} alone, "
+            f"{bn['code_edit_training_runs']} training runs",
+            "only that page",
+        ),
+        (
+            "prose edit of a notebook page under `mkdocs serve --dirty`",
+            f"{low:.1f} to {high:.1f} s, page re-executed (by hand)",
+            f"{sn['notebook_prose_edit_s']:.2f} s, {len(sn['notebooks_executed_during_edits'])} pages executed",
+            verdict("notebook_prose_edit_s").replace("2.0", "2 s"),
+        ),
+        (
+            "prose edit of a Markdown page under `mkdocs serve --dirty`",
+            f"{before['serve']['prose_edit_s']:.2f} s",
+            f"{sn['markdown_prose_edit_s']:.2f} s",
+            verdict("markdown_prose_edit_s").replace("3.0", "3 s"),
+        ),
+    ]
+    machine = now["machine"]
+    lines = [
+        f"Medians of {bn['rounds']} rounds ({len(bn['cold'])} for the cold build) on one {machine['processor']} "
+        f"machine with {machine['cores']} cores, Python {machine['python']}, torch {machine['torch']}: "
+        f"before at {before['commit']} ({before['when']}), now at {now['commit']} ({now['when']}). "
+        "The machine is shared, so the first row gives its speed on each day.",
+        "",
+        f"| measurement | before ({before['commit']}) | now ({now['commit']}) | target |",
+        "| --- | --- | --- | --- |",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+    ]
+    return "\n".join(lines)
+
+
+def write_readme(table: str, readme: Path = ROOT / "README.md") -> None:
+    """Replace the text between the benchmark table's markers in ``readme``."""
+    text = readme.read_text()
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{readme}: markers {README_START!r} and {README_END!r} not found")
+    readme.write_text(text[: start + len(README_START)] + "\n" + table + "\n" + text[end:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="runs per measurement (median taken)")
     parser.add_argument("--cold-rounds", type=int, default=1, help="cold builds (each takes minutes)")
     parser.add_argument("--seeds", type=int, default=6, help="experiments in the sweep")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    parser.add_argument("--before", type=Path, default=ROOT / "benchmarks" / "before.json")
+    parser.add_argument("--readme", action="store_true", help="rewrite README.md's table after measuring")
+    parser.add_argument("--readme-only", action="store_true", help="rewrite README.md's table from --out")
     args = parser.parse_args()
+    if args.readme_only:
+        write_readme(readme_table(json.loads(args.out.read_text()), json.loads(args.before.read_text())))
+        return
     results = {
+        "commit": _commit(),
         "machine": {
             "processor": platform.processor() or platform.machine(),
             "cpu": gpnn.provenance.cpu_fingerprint(),
@@ -335,6 +438,9 @@ def main() -> None:
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     print(f"wrote {args.out}")
+    if args.readme:
+        write_readme(readme_table(results, json.loads(args.before.read_text())))
+        print("rewrote README.md's benchmark table")
 
 
 if __name__ == "__main__":
