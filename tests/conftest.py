@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,10 @@ def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -
 def site() -> Path:
     """The website, built once per test session into ``test-artifacts/site`` (kept for inspection)."""
     site_dir = ROOT / "test-artifacts" / "site"
+    start = time.perf_counter()
     completed = build(ROOT, site_dir)
+    seconds = time.perf_counter() - start  # the suite's time less this is what the tests themselves cost
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    (ROOT / "test-artifacts" / "site-build.log").write_text(completed.stderr)
+    (ROOT / "test-artifacts" / "site-build.log").write_text(f"built in {seconds:.1f} s\n{completed.stderr}")
     assert completed.returncode == 0, completed.stderr[-5000:]
     return site_dir
