@@ -53,8 +53,6 @@ since griffe reads attribute docstrings but neither trailing ``#`` comments nor 
 * AT03: every public attribute that a method sets on ``self`` is described in the Attributes
   section of its class or of a base class in ``gpnn``, or has an attribute docstring.
 * AT04: no ``#:`` comment documents anything.
-
-Modules still being written are listed in :data:`PENDING`; their objects are not checked yet.
 """
 
 from __future__ import annotations
@@ -71,7 +69,6 @@ from collections.abc import Iterator
 
 import numpydoc.docscrape
 import numpydoc.validate
-import pytest
 
 import gpnn
 
@@ -98,9 +95,6 @@ ENFORCED = frozenset(
 
 SKIPPED = frozenset({"ES01", "SS05", "RT02", "SA01", "EX01"})
 """numpydoc's codes that are deliberately not enforced (see the module docstring)."""
-
-PENDING: frozenset[str] = frozenset()
-"""Modules not checked yet. An entry whose module passes every check must be removed."""
 
 
 def _public_modules() -> list[str]:
@@ -298,7 +292,6 @@ def _report(found: dict[str, list[tuple[str, str]]]) -> str:
 
 
 MODULES = _public_modules()
-CHECKED = [name for name in MODULES if name not in PENDING]
 
 
 def test_the_enforced_and_skipped_checks_cover_numpydoc_and_do_not_overlap():
@@ -319,21 +312,13 @@ def test_the_enumeration_finds_public_objects_and_leaves_out_imported_ones():
 
 
 def test_every_public_docstring_passes_the_enforced_checks():
-    found = {name: errors for name in _objects(CHECKED) if (errors := _errors(name))}
+    found = {name: errors for name in _objects(MODULES) if (errors := _errors(name))}
     assert not found, "Docstrings failing numpydoc's checks:\n" + _report(found)
 
 
 def test_every_public_module_level_name_is_documented_where_griffe_reads_it():
-    found = {name: errors for name in CHECKED if (errors := _module_errors(name))}
+    found = {name: errors for name in MODULES if (errors := _module_errors(name))}
     assert not found, "Undocumented module-level names:\n" + _report(found)
-
-
-@pytest.mark.parametrize("module_name", sorted(PENDING))
-def test_a_pending_module_still_fails_the_checks(module_name):
-    if module_name not in MODULES:
-        pytest.skip(f"{module_name} does not exist yet")
-    errors = _module_errors(module_name) + [error for name in _objects([module_name]) for error in _errors(name)]
-    assert errors, f"{module_name} passes every check now: remove it from PENDING."
 
 
 def test_the_checks_catch_what_they_are_meant_to(tmp_path, monkeypatch):
