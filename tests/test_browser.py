@@ -61,7 +61,9 @@ class _ProjectSiteHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: the group's tests may come to this module more than once, interleaved with the
+# other site tests, and must neither relaunch the browser nor wipe the screenshots taken so far.
+@pytest.fixture(scope="session")
 def base_url(site):
     handler = functools.partial(_ProjectSiteHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -72,7 +74,7 @@ def base_url(site):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     # Find the browser before Playwright starts: the finder asks Playwright where its own one is.
     try:
@@ -120,11 +122,10 @@ class Visit:
         self.context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def screenshots():
     """A fresh folder for this run's screenshots."""
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     return ARTIFACTS
 
@@ -228,7 +229,7 @@ def test_the_palette_toggle_has_three_states(browser, base_url):
 
 
 @pytest.mark.parametrize("path", ["", "training/", "best-fit/", "uncertainty/", "backpropagation/", "api/"])
-def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base_url, path):
+def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base_url, path, screenshots):
     visit = Visit(browser, base_url, path, width=390)
     try:
         assert visit.errors == []
@@ -255,9 +256,7 @@ def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base
             }"""
         )
         assert clipped == [], clipped
-        target = ARTIFACTS / f"phone-{(path.strip('/') or 'home')}.png"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        visit.page.screenshot(path=str(target))
+        visit.page.screenshot(path=str(screenshots / f"phone-{(path.strip('/') or 'home')}.png"))
     finally:
         visit.close()
 
