@@ -81,3 +81,24 @@ def site() -> Path:
     (ROOT / "test-artifacts" / "site-build.log").write_text(f"built in {seconds:.1f} s\n{completed.stderr}")
     assert completed.returncode == 0, completed.stderr[-5000:]
     return site_dir
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process, shared by every browser test.
+
+    Playwright's synchronous API runs one event loop per thread, so two browser modules in one
+    process must share a single Playwright. The browser is found before Playwright starts: the
+    finder asks Playwright where its own one is.
+    """
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from .browsers import LAUNCH_ARGS, BrowserNotFound, find_browser
+
+    try:
+        executable = find_browser()
+    except BrowserNotFound as error:
+        pytest.fail(str(error), pytrace=False)
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()

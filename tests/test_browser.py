@@ -16,8 +16,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .browsers import LAUNCH_ARGS, BrowserNotFound, find_browser
-
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 PREFIX = "/gpnn/"  # the path of the default site_url, where a project site is served
@@ -36,7 +34,7 @@ PAGES = ["", *NOTEBOOK_PAGES, "api/", "references/", "computation-times/", "clai
 MATH_PAGES = {"simulating-data/", "network/", "training/", "best-fit/", "backpropagation/", "uncertainty/"}
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 class _ProjectSiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -72,19 +70,6 @@ def base_url(site):
     yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    # Find the browser before Playwright starts: the finder asks Playwright where its own one is.
-    try:
-        executable = find_browser()
-    except BrowserNotFound as error:
-        pytest.fail(str(error), pytrace=False)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

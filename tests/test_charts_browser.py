@@ -21,12 +21,11 @@ import pytest
 import gpnn
 from gpnn.posterior import gp_posterior, log_marginal_likelihood
 
-from .browsers import LAUNCH_ARGS, find_browser
 from .conftest import ROOT, build
 from .test_build import _normalised, make_project
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("charts")]
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 SHOTS = ROOT / "test-artifacts" / "charts"
 
@@ -133,14 +132,6 @@ def base_url(built):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_browser(), args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:
