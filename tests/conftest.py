@@ -10,6 +10,35 @@ import numpy as np
 import pytest
 import torch
 
+_UNGROUPED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Find grouped tests that ``--dist loadgroup`` failed to group; they fail with the reason.
+
+    The tests that read the built site share one build per worker process; pytest-xdist keeps
+    them on one worker by appending the ``xdist_group`` name to their node ids. Where that has no
+    effect (pytest 9.2 with pytest-xdist 3.8), the groups split silently and two workers build the
+    site into the same folder at once.
+    """
+    if getattr(config.option, "loadgroup", False):
+        for item in items:
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+                item.stash[_UNGROUPED] = True
+
+
+_SPLIT = (
+    "--dist loadgroup did not keep the xdist_group tests together with this pytest and pytest-xdist; "
+    "install the versions pinned in requirements/constraints.txt"
+)
+
+
+@pytest.fixture(autouse=True)
+def _grouped_as_marked(request):
+    if request.node.stash.get(_UNGROUPED, False):
+        pytest.fail(_SPLIT, pytrace=False)
+
 
 @pytest.fixture
 def global_rng_guard():
@@ -71,8 +100,11 @@ def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -
 
 
 @pytest.fixture(scope="session")
-def site() -> Path:
+def site(request) -> Path:
     """The website, built once per test session into ``test-artifacts/site`` (kept for inspection)."""
+    # Session fixtures are set up before the check above would run: refuse here, before building.
+    if any(item.stash.get(_UNGROUPED, False) for item in request.session.items):
+        pytest.fail(_SPLIT, pytrace=False)
     site_dir = ROOT / "test-artifacts" / "site"
     start = time.perf_counter()
     completed = build(ROOT, site_dir)
