@@ -59,8 +59,7 @@ class _ProjectSiteHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-# Session-scoped: the group's tests may come to this module more than once, interleaved with the
-# other site tests, and must neither relaunch the browser nor wipe the screenshots taken so far.
+# Session-scoped, like the site they serve: one server and one screenshot folder per test process.
 @pytest.fixture(scope="session")
 def base_url(site):
     handler = functools.partial(_ProjectSiteHandler, directory=str(site))
