@@ -13,7 +13,7 @@ from __future__ import annotations
 from importlib.metadata import version
 from pathlib import Path
 
-from gpnn_build import STATE, write_if_changed
+from gpnn_build import STATE, cached_bytes, write_if_changed
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
@@ -51,12 +51,10 @@ def on_post_build(config: MkDocsConfig) -> None:
 def bundle() -> bytes:
     """Vega, Vega-Lite and vega-embed as one ES module, from the build cache when it has them."""
     package = version("vl-convert-python")
-    cached = STATE.cache / "charts" / f"vega-{package}-vl{VEGA_LITE_VERSION}.js"
-    if not STATE.no_cache:
-        try:
-            return cached.read_bytes()
-        except OSError:
-            pass
+    return cached_bytes(STATE.cache / "charts" / f"vega-{package}-vl{VEGA_LITE_VERSION}.js", lambda: _bundle(package))
+
+
+def _bundle(package: str) -> bytes:
     import vl_convert
 
     header = (
@@ -66,10 +64,7 @@ def bundle() -> bytes:
     )
     # The default snippet (the stub's signature omits that it has one) sets window.vegaEmbed.
     text = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)  # type: ignore[call-arg]
-    data = (header + text).encode()
-    if not STATE.no_cache:  # without a cache, the build's temporary folder is already gone here
-        write_if_changed(cached, data)
-    return data
+    return (header + text).encode()
 
 
 _BSD3 = """Redistribution and use in source and binary forms, with or without modification, are

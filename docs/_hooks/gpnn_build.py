@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,3 +134,20 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     temporary.write_bytes(data)
     os.replace(temporary, path)
     return True
+
+
+def cached_bytes(path: Path, compute: Callable[[], bytes]) -> bytes:
+    """The bytes at ``path`` in the build cache, or ``compute()``'s, written there for next time.
+
+    Without a cache (``GPNN_NO_CACHE``) nothing is read or written: by the end of such a build its
+    temporary cache folder is already gone.
+    """
+    if not STATE.no_cache:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass  # missing: compute it
+    data = compute()
+    if not STATE.no_cache:
+        write_if_changed(path, data)
+    return data

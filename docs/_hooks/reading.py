@@ -18,11 +18,12 @@ import json
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from gpnn_build import STATE, digest, package_digest, write_if_changed
+from gpnn_build import STATE, cached_bytes, digest, package_digest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -206,18 +207,8 @@ def _compute_uses(sources: dict[str, str], package: Path) -> dict[str, list[str]
     }
 
 
-def _cached(kind: str, key: str, compute: Any) -> bytes:
-    """``compute()``'s bytes, kept in the build cache under ``key`` (recomputed without a cache)."""
-    path = STATE.cache / "reading" / f"{kind}-{key[:32]}"
-    if not STATE.no_cache:
-        try:
-            return path.read_bytes()
-        except OSError:
-            pass
-    data: bytes = compute()
-    if not STATE.no_cache:
-        write_if_changed(path, data)
-    return data
+def _cached(kind: str, key: str, compute: Callable[[], bytes]) -> bytes:
+    return cached_bytes(STATE.cache / "reading" / f"{kind}-{key[:32]}", compute)
 
 
 def _code_of_page(file: File, config: MkDocsConfig) -> str | None:

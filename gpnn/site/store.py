@@ -142,14 +142,14 @@ def code_of(path: Path) -> bytes:
     return _code_of(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+# CPython 3.11's parser is not safe to call from two threads at once (it can raise
+# "AST constructor recursion depth mismatch"), and the job server keys runs from threads.
+_PARSE_LOCK = threading.Lock()
+
+
 def _parse(path: Path) -> ast.Module:
-    # CPython 3.11's parser is not safe to call from two threads at once (it can raise
-    # "AST constructor recursion depth mismatch"), and the job server keys runs from threads.
     with _PARSE_LOCK:
         return ast.parse(path.read_text(encoding="utf-8"))
-
-
-_PARSE_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=256)
