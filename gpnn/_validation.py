@@ -25,11 +25,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def check_real(name: str, value: Any, *, positive: bool = False, nonnegative: bool = False) -> float:
-    """Return ``value`` as a float after checking it is a finite real number."""
+def check_real(
+    name: str, value: Any, *, positive: bool = False, nonnegative: bool = False, allow_nan: bool = False
+) -> float:
+    """Return ``value`` as a float after checking it is a finite real number (or NaN, if allowed)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"Argument '{name}' must be a real number, but {name} = {_show(value)}.")
     number = float(value)
+    if allow_nan and math.isnan(number):
+        return number
     if not math.isfinite(number):
         raise ValueError(f"Argument '{name}' must be finite, but {name} = {number!r}.")
     if positive and not number > 0:
@@ -71,8 +75,11 @@ def check_sizes(name: str, value: Any) -> tuple[int, ...]:
     return tuple(int(size) for size in value)
 
 
-def check_vector(name: str, value: Any, *, min_length: int = 1) -> NDArray[np.float64]:
-    """Return ``value`` as a finite 1-D float64 array of at least ``min_length`` values."""
+def check_vector(name: str, value: Any, *, min_length: int = 1, allow_nan: bool = False) -> NDArray[np.float64]:
+    """Return ``value`` as a finite 1-D float64 array of at least ``min_length`` values.
+
+    With ``allow_nan``, NaN may stand for a missing value; infinities are still refused.
+    """
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     try:
@@ -85,12 +92,11 @@ def check_vector(name: str, value: Any, *, min_length: int = 1) -> NDArray[np.fl
         raise ValueError(
             f"Argument '{name}' must hold at least {min_length} value(s), but {name}.shape = {array.shape}."
         )
-    bad = ~np.isfinite(array)
+    bad = np.isinf(array) if allow_nan else ~np.isfinite(array)
     if bad.any():
         index = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"Argument '{name}' must hold finite values only, but {name}[{index}] = {float(array[index])!r}."
-        )
+        allowed = "finite values or NaN" if allow_nan else "finite values"
+        raise ValueError(f"Argument '{name}' must hold {allowed} only, but {name}[{index}] = {float(array[index])!r}.")
     return array
 
 

@@ -286,12 +286,7 @@ def plot_strip(
     color = _role(role)
     labels = list(groups)
     for position, label in enumerate(labels):
-        values = np.asarray(groups[label], dtype=np.float64)
-        if values.ndim != 1 or np.isinf(values).any():
-            raise ValueError(
-                f"Argument 'groups[{label!r}]' must be a 1-D array of finite values or NaN, "
-                f"but groups[{label!r}] = {values!r}."
-            )
+        values = check_vector(f"groups[{label!r}]", groups[label], allow_nan=True)
         missing = int(np.isnan(values).sum())
         values = values[~np.isnan(values)]
         if missing:
@@ -303,7 +298,9 @@ def plot_strip(
             ax.scatter(position + offsets, values, s=16, color=color, alpha=0.75, zorder=2)
             median = float(np.median(values))
             ax.plot([position - 0.22, position + 0.22], [median, median], color=INK, lw=2, zorder=3)
-        value = np.nan if not marked or label not in marked else float(marked[label])
+        value = (
+            check_real(f"marked[{label!r}]", marked[label], allow_nan=True) if marked and label in marked else np.nan
+        )
         if np.isfinite(value):
             ax.scatter([position], [value], s=90, facecolors="none", edgecolors=REFERENCE_COLOR, lw=1.5, zorder=4)
     ax.set_xticks(range(len(labels)), labels)

@@ -107,8 +107,12 @@ def test_the_network_diagram_labels_do_not_overlap_at_the_sites_size():
 def test_band_and_strip_reject_bad_input(ax):
     with pytest.raises(ValueError, match=r"'role' must be one of \['data', .*'teal'"):
         plots.plot_band(ax, [0.0, 1.0], [0.0, 1.0], [1.0, 1.0], role="teal")
-    with pytest.raises(ValueError, match=r"'groups\['a'\]' must be a 1-D array of finite values or NaN"):
+    with pytest.raises(
+        ValueError, match=r"'groups\['a'\]' must hold finite values or NaN only, but groups\['a'\]\[1\] = inf"
+    ):
         plots.plot_strip(ax, {"a": [0.0, np.inf]})
+    with pytest.raises(TypeError, match=r"'marked\['a'\]' must be a real number, but marked\['a'\] = 'x'"):
+        plots.plot_strip(ax, {"a": [0.0, 1.0]}, marked={"a": "x"})
 
 
 def test_strip_counts_runs_without_a_value_under_their_group(ax):
