@@ -4,28 +4,38 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from filelock import FileLock
 
 _UNGROUPED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Find grouped tests that ``--dist loadgroup`` failed to group; they fail with the reason.
+    """Put the tests that read the built site but belong to no group last; mark split groups.
 
-    The tests that read the built site share one build per worker process; pytest-xdist keeps
-    them on one worker by appending the ``xdist_group`` name to their node ids. Where that has no
-    effect (pytest 9.2 with pytest-xdist 3.8), the groups split silently and two workers build the
-    site into the same folder at once.
+    One test process builds the site (the ``site`` group, scheduled first because it is the
+    largest); the others run everything else meanwhile. The ungrouped site tests (the browser
+    visits) come last, so whichever processes are free when the build ends share them.
+
+    pytest-xdist keeps a group on one worker by appending the ``xdist_group`` name to its node
+    ids. Where that has no effect (pytest 9.2 with pytest-xdist 3.8), the groups split silently;
+    such tests are marked here and fail with the reason.
     """
+    items.sort(key=lambda item: "site" in getattr(item, "fixturenames", ()) and not _group(item))
     if getattr(config.option, "loadgroup", False):
         for item in items:
-            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+            if _group(item) and "@" not in item.nodeid:
                 item.stash[_UNGROUPED] = True
+
+
+def _group(item: pytest.Item) -> pytest.Mark | None:
+    return item.get_closest_marker("xdist_group")
 
 
 _SPLIT = (
@@ -99,19 +109,47 @@ def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -
     )
 
 
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def once_per_run(name: str, run: str, action: Callable[[], str]) -> str:
+    """Call ``action`` once in test run ``run``, in whichever test process asks first.
+
+    The test processes of one run share its id (pytest-xdist's ``testrun_uid``). The first to take
+    the lock ``test-artifacts/<name>.lock`` calls ``action`` and records its result under the run's
+    id; the others wait for the lock and read that result.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    record = ARTIFACTS / f"{name}.run"
+    with FileLock(ARTIFACTS / f"{name}.lock"):
+        done = record.read_text().split("\n", 1) if record.exists() else []
+        if done[:1] == [run]:
+            return done[1]
+        result = action()
+        record.write_text(f"{run}\n{result}")
+        return result
+
+
 @pytest.fixture(scope="session")
-def site(request) -> Path:
-    """The website, built once per test session into ``test-artifacts/site`` (kept for inspection)."""
+def site(request, testrun_uid) -> Path:
+    """The website, built once per test run into ``test-artifacts/site`` (kept for inspection).
+
+    Every test process that asks gets the same build: the first builds, the others wait for it.
+    """
     # Session fixtures are set up before the check above would run: refuse here, before building.
     if any(item.stash.get(_UNGROUPED, False) for item in request.session.items):
         pytest.fail(_SPLIT, pytrace=False)
-    site_dir = ROOT / "test-artifacts" / "site"
-    start = time.perf_counter()
-    completed = build(ROOT, site_dir)
-    seconds = time.perf_counter() - start  # the suite's time less this is what the tests themselves cost
-    (ROOT / "test-artifacts").mkdir(exist_ok=True)
-    (ROOT / "test-artifacts" / "site-build.log").write_text(f"built in {seconds:.1f} s\n{completed.stderr}")
-    assert completed.returncode == 0, completed.stderr[-5000:]
+    site_dir, log = ARTIFACTS / "site", ARTIFACTS / "site-build.log"
+
+    def build_site() -> str:
+        start = time.perf_counter()
+        completed = build(ROOT, site_dir)
+        seconds = time.perf_counter() - start  # the suite's time less this is what the tests themselves cost
+        log.write_text(f"built in {seconds:.1f} s\n{completed.stderr}")
+        return str(completed.returncode)
+
+    returncode = once_per_run("site-build", testrun_uid, build_site)
+    assert returncode == "0", f"mkdocs build exited with {returncode}:\n{log.read_text()[-5000:]}"
     return site_dir
 
 

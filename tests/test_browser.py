@@ -16,8 +16,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+from .conftest import ARTIFACTS, once_per_run
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
 PREFIX = "/gpnn/"  # the path of the default site_url, where a project site is served
 NOTEBOOK_PAGES = [
     "simulating-data/",
@@ -33,7 +34,9 @@ NOTEBOOK_PAGES = [
 PAGES = ["", *NOTEBOOK_PAGES, "api/", "references/", "computation-times/", "claims/"]
 MATH_PAGES = {"simulating-data/", "network/", "training/", "best-fit/", "backpropagation/", "uncertainty/"}
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+# No xdist group: every test process may take these visits once the one build of the site is done
+# (tests/conftest.py runs them last).
+pytestmark = [pytest.mark.slow]
 pytest.importorskip("playwright.sync_api")
 
 
@@ -59,7 +62,7 @@ class _ProjectSiteHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-# Session-scoped, like the site they serve: one server and one screenshot folder per test process.
+# Session-scoped, like the site they serve: one server per test process.
 @pytest.fixture(scope="session")
 def base_url(site):
     handler = functools.partial(_ProjectSiteHandler, directory=str(site))
@@ -107,11 +110,15 @@ class Visit:
 
 
 @pytest.fixture(scope="session")
-def screenshots():
-    """A fresh folder for this run's screenshots."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
-    return ARTIFACTS
+def screenshots(testrun_uid):
+    """A folder for this run's screenshots, emptied once per run (every test process writes to it)."""
+
+    def empty() -> str:
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+        SCREENSHOTS.mkdir(parents=True)
+        return str(SCREENSHOTS)
+
+    return Path(once_per_run("screenshots", testrun_uid, empty))
 
 
 def _screenshot(visit, folder: Path, path: str, name: str) -> None:
