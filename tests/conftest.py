@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -68,6 +69,25 @@ def one_thread():
 
 
 ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def once_per_run(name: str, run: str, action: Callable[[], str], folder: Path = ARTIFACTS) -> str:
+    """Call ``action`` once in test run ``run``, in whichever test process asks first.
+
+    The test processes of one run share its id (pytest-xdist's ``testrun_uid``). The first to take
+    the lock ``<folder>/<name>.lock`` calls ``action`` and records its result under the run's id in
+    ``<folder>/<name>.run``; the others wait for the lock and read that result.
+    """
+    folder.mkdir(exist_ok=True)
+    record = folder / f"{name}.run"
+    with FileLock(folder / f"{name}.lock"):
+        done = record.read_text().split("\n", 1) if record.exists() else []
+        if done[:1] == [run]:
+            return done[1]
+        result = action()
+        record.write_text(f"{run}\n{result}")
+        return result
 
 
 @pytest.fixture(scope="session")
@@ -86,11 +106,21 @@ def reference_run():
 
 
 @pytest.fixture(scope="session")
-def reference_result():
-    """``gpnn.run_experiment()`` with the readable autograd trainer, once per session."""
+def reference_result(testrun_uid):
+    """``gpnn.run_experiment()`` with the readable autograd trainer, once per test run.
+
+    The first test process to ask runs it; the others read its result from
+    ``test-artifacts/reference-result.pickle``.
+    """
     import gpnn
 
-    return gpnn.run_experiment(gpnn.ExperimentConfig())
+    path = ARTIFACTS / "reference-result.pickle"
+
+    def run() -> str:
+        path.write_bytes(pickle.dumps(gpnn.run_experiment(gpnn.ExperimentConfig())))
+        return path.name
+
+    return pickle.loads((ARTIFACTS / once_per_run("reference-result", testrun_uid, run)).read_bytes())
 
 
 # Material's notice about MkDocs 2.0, printed when the theme loads; its documented switch.
@@ -107,27 +137,6 @@ def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -
         text=True,
         timeout=1800,
     )
-
-
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def once_per_run(name: str, run: str, action: Callable[[], str]) -> str:
-    """Call ``action`` once in test run ``run``, in whichever test process asks first.
-
-    The test processes of one run share its id (pytest-xdist's ``testrun_uid``). The first to take
-    the lock ``test-artifacts/<name>.lock`` calls ``action`` and records its result under the run's
-    id; the others wait for the lock and read that result.
-    """
-    ARTIFACTS.mkdir(exist_ok=True)
-    record = ARTIFACTS / f"{name}.run"
-    with FileLock(ARTIFACTS / f"{name}.lock"):
-        done = record.read_text().split("\n", 1) if record.exists() else []
-        if done[:1] == [run]:
-            return done[1]
-        result = action()
-        record.write_text(f"{run}\n{result}")
-        return result
 
 
 @pytest.fixture(scope="session")
