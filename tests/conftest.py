@@ -77,7 +77,8 @@ def once_per_run(name: str, run: str, action: Callable[[], str], folder: Path = 
 
     The test processes of one run share its id (pytest-xdist's ``testrun_uid``). The first to take
     the lock ``<folder>/<name>.lock`` calls ``action`` and records its result under the run's id in
-    ``<folder>/<name>.run``; the others wait for the lock and read that result.
+    ``<folder>/<name>.run``; the others wait for the lock and read that result. If ``action``
+    raises, nothing is recorded, and the next process to ask calls it again.
     """
     folder.mkdir(exist_ok=True)
     record = folder / f"{name}.run"
