@@ -5,13 +5,14 @@ import pickle
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from filelock import FileLock
+
+from .shared import ARTIFACTS, ROOT, once_per_run
 
 _UNGROUPED = pytest.StashKey[bool]()
 
@@ -20,8 +21,9 @@ _UNGROUPED = pytest.StashKey[bool]()
 def pytest_collection_modifyitems(config, items):
     """Put the tests that read the built site but belong to no group last; mark split groups.
 
-    One test process builds the site (the ``site`` group, scheduled first because it is the
-    largest); the others run everything else meanwhile. The ungrouped site tests (the browser
+    One test process builds the site (the ``site`` group: pytest-xdist sends the largest group
+    first; were another larger, the build would start later, not go wrong); the others run
+    everything else meanwhile. The ungrouped site tests (the browser
     visits) come last, so whichever processes are free when the build ends share them.
 
     pytest-xdist keeps a group on one worker by appending the ``xdist_group`` name to its node
@@ -68,27 +70,11 @@ def one_thread():
     torch.set_num_threads(previous)
 
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def once_per_run(name: str, run: str, action: Callable[[], str], folder: Path = ARTIFACTS) -> str:
-    """Call ``action`` once in test run ``run``, in whichever test process asks first.
-
-    The test processes of one run share its id (pytest-xdist's ``testrun_uid``). The first to take
-    the lock ``<folder>/<name>.lock`` calls ``action`` and records its result under the run's id in
-    ``<folder>/<name>.run``; the others wait for the lock and read that result. If ``action``
-    raises, nothing is recorded, and the next process to ask calls it again.
-    """
-    folder.mkdir(exist_ok=True)
-    record = folder / f"{name}.run"
-    with FileLock(folder / f"{name}.lock"):
-        done = record.read_text().split("\n", 1) if record.exists() else []
-        if done[:1] == [run]:
-            return done[1]
-        result = action()
-        record.write_text(f"{run}\n{result}")
-        return result
+@pytest.fixture(scope="session")
+def run_id(request) -> str:
+    """This test run's id, the same in every test process: pytest-xdist hands its workers one."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return workerinput["testrunuid"] if workerinput else uuid.uuid4().hex
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +93,7 @@ def reference_run():
 
 
 @pytest.fixture(scope="session")
-def reference_result(testrun_uid):
+def reference_result(run_id):
     """``gpnn.run_experiment()`` with the readable autograd trainer, once per test run.
 
     The first test process to ask runs it; the others read its result from
@@ -121,7 +107,7 @@ def reference_result(testrun_uid):
         path.write_bytes(pickle.dumps(gpnn.run_experiment(gpnn.ExperimentConfig())))
         return path.name
 
-    return pickle.loads((ARTIFACTS / once_per_run("reference-result", testrun_uid, run)).read_bytes())
+    return pickle.loads((ARTIFACTS / once_per_run("reference-result", run_id, run)).read_bytes())
 
 
 # Material's notice about MkDocs 2.0, printed when the theme loads; its documented switch.
@@ -141,7 +127,7 @@ def build(config_dir: Path, site_dir: Path, env: dict[str, str] | None = None) -
 
 
 @pytest.fixture(scope="session")
-def site(request, testrun_uid) -> Path:
+def site(request, run_id) -> Path:
     """The website, built once per test run into ``test-artifacts/site`` (kept for inspection).
 
     Every test process that asks gets the same build: the first builds, the others wait for it.
@@ -158,7 +144,7 @@ def site(request, testrun_uid) -> Path:
         log.write_text(f"built in {seconds:.1f} s\n{completed.stderr}")
         return str(completed.returncode)
 
-    returncode = once_per_run("site-build", testrun_uid, build_site)
+    returncode = once_per_run("site-build", run_id, build_site)
     assert returncode == "0", f"mkdocs build exited with {returncode}:\n{log.read_text()[-5000:]}"
     return site_dir
 

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import ARTIFACTS, once_per_run
+from .shared import ARTIFACTS, once_per_run
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 PREFIX = "/gpnn/"  # the path of the default site_url, where a project site is served
@@ -31,8 +31,8 @@ NOTEBOOK_PAGES = [
     "backpropagation/",
     "established/",
 ]
-# The API reference first: by far the longest page to load and capture, so that the test processes
-# sharing these visits finish close together.
+# The API reference first: by far the longest page to load and capture, so that its first visit
+# does not come last in a test process's queue.
 PAGES = ["api/", "", *NOTEBOOK_PAGES, "references/", "computation-times/", "claims/"]
 MATH_PAGES = {"simulating-data/", "network/", "training/", "best-fit/", "backpropagation/", "uncertainty/"}
 
@@ -112,7 +112,7 @@ class Visit:
 
 
 @pytest.fixture(scope="session")
-def screenshots(testrun_uid):
+def screenshots(run_id):
     """A folder for this run's screenshots, emptied once per run (every test process writes to it)."""
 
     def empty() -> str:
@@ -120,7 +120,7 @@ def screenshots(testrun_uid):
         SCREENSHOTS.mkdir(parents=True)
         return str(SCREENSHOTS)
 
-    return Path(once_per_run("screenshots", testrun_uid, empty))
+    return Path(once_per_run("screenshots", run_id, empty))
 
 
 def _screenshot(visit, folder: Path, path: str, name: str) -> None:
