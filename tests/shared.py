@@ -33,7 +33,7 @@ def once_per_run(name: str, run: str, action: Callable[[], str], folder: Path = 
     folder.mkdir(parents=True, exist_ok=True)
     record = folder / f"{name}.run"
     with FileLock(folder / f"{name}.lock"):
-        done = json.loads(record.read_text()) if record.exists() else {}
+        done = _read(record)
         if done.get("run") != run:
             try:
                 result = action()
@@ -45,3 +45,12 @@ def once_per_run(name: str, run: str, action: Callable[[], str], folder: Path = 
     if "error" in done:
         raise SharedWorkError(f"{name} failed in another test process of this run: {done['error']}")
     return done["result"]
+
+
+def _read(record: Path) -> dict[str, str]:
+    """The record, or nothing if there is none or it is not one (left by another version of this file)."""
+    try:
+        done = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return {}
+    return done if isinstance(done, dict) else {}

@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from .shared import ROOT
+
 # One process asking: it waits until all the others have started, so that they ask at once.
 ASK = """
 import sys, time
@@ -50,6 +51,13 @@ def test_once_per_run_calls_its_action_once_per_run_across_processes(tmp_path):
     # The next run does the work again, once.
     assert _ask_at_once(tmp_path, "run-2", 2) == [(0, "result of run-2", "")] * 2
     assert (tmp_path / "calls").read_text().split() == ["run-1", "run-2"]
+
+
+def test_a_record_that_is_not_one_counts_as_none(tmp_path):
+    # A file of another format, as an older version of the harness wrote, is not read as a result.
+    (tmp_path / "thing.run").write_text("run-1\nstale")
+    assert _ask_at_once(tmp_path, "run-1", 1) == [(0, "result of run-1", "")]
+    assert (tmp_path / "calls").read_text().split() == ["run-1"]
 
 
 def test_a_failure_is_shared_too_and_not_tried_again(tmp_path):
