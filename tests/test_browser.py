@@ -118,9 +118,10 @@ def screenshots(run_id):
     def empty() -> str:
         shutil.rmtree(SCREENSHOTS, ignore_errors=True)
         SCREENSHOTS.mkdir(parents=True)
-        return str(SCREENSHOTS)
+        return "emptied"
 
-    return Path(once_per_run("screenshots", run_id, empty))
+    once_per_run("screenshots", run_id, empty)
+    return SCREENSHOTS
 
 
 def _screenshot(visit, folder: Path, path: str, name: str) -> None:
