@@ -52,7 +52,7 @@ def test_one_request_runs_longest_first(tmp_path):
     configs = [_config(epochs, seed=epochs) for epochs in (10, 80, 40, 160)]
     with jobs.JobServer(tmp_path, workers=1) as server:
         server.request(_jobs(configs))
-    assert [record["cost"] for record in server.completed] == sorted(runs.cost(c) for c in configs)[::-1]
+    assert [record["cost"] for record in server.completed] == sorted(jobs.cost(c) for c in configs)[::-1]
 
 
 def test_pages_find_the_server_through_the_environment(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gpnn
-from gpnn.site import runs, store
+from gpnn.site import jobs, runs, store
 
 SMALL = gpnn.ExperimentConfig(n_epochs=20, hidden_sizes=(4, 4))
 
@@ -201,7 +201,7 @@ def test_runs_come_in_order_each_computed_once(tmp_path, monkeypatch):
 
 def test_cost_grows_with_epochs_and_width():
     small, base = gpnn.ExperimentConfig(n_epochs=100, hidden_sizes=(4,)), gpnn.ExperimentConfig(n_epochs=100)
-    assert runs.cost(small) < runs.cost(base) < runs.cost(gpnn.ExperimentConfig(n_epochs=200))
+    assert jobs.cost(small) < jobs.cost(base) < jobs.cost(gpnn.ExperimentConfig(n_epochs=200))
 
 
 def test_only_variables_that_change_the_arithmetic_are_part_of_the_key(monkeypatch):

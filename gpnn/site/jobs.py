@@ -1,20 +1,22 @@
-"""One scheduler for every training run of a site build: a job server and its clients.
+"""One scheduler for every training run: a job server and its clients.
 
-While the site builds, several notebook pages execute at once, each in its own kernel, and
-each asks for training runs. If every page started its own process pool, the runs would
-oversubscribe the cores at times and leave them idle at others. Instead the build starts one
-:class:`JobServer`, with as many single-threaded worker processes as cores, and tells the
-kernels where it listens (the environment variables :data:`ADDRESS_VARIABLE` and
-:data:`KEY_VARIABLE`). :func:`gpnn.site.runs.experiments` then sends its configurations to the
-server, which
+While the site builds, several notebook pages execute at once, each in its own kernel, and the
+build itself runs the live code of Markdown pages; each asks for training runs. If every page
+started its own process pool, the runs would oversubscribe the cores at times and leave them
+idle at others. Instead the build starts one [`JobServer`][gpnn.site.jobs.JobServer], with as
+many single-threaded worker processes as cores, and tells the kernels where it listens (the
+environment variables [`ADDRESS_VARIABLE`][gpnn.site.jobs.ADDRESS_VARIABLE] and
+[`KEY_VARIABLE`][gpnn.site.jobs.KEY_VARIABLE]). [`experiments`][gpnn.site.runs.experiments]
+sends its configurations to that server, or, outside a build, to one of its own. A server
 
-* serves each one from the result store when it is there,
+* serves each run from the result store when it is there,
 * runs each missing key once, however many pages ask for it,
-* keeps every worker busy, always starting the longest job waiting, and
+* keeps every worker busy, always starting the most costly job waiting
+  ([`cost`][gpnn.site.jobs.cost]), and
 * answers each request when all of its runs are done.
 
 The server and its clients talk over a local socket with a shared secret
-(:mod:`multiprocessing.connection`).
+([`multiprocessing.connection`](https://docs.python.org/3/library/multiprocessing.html#module-multiprocessing.connection)).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from typing import Any
 
 from gpnn.config import ExperimentConfig
 from gpnn.experiment import ExperimentResult
+from gpnn.network import count_parameters, layer_sizes
 from gpnn.site import store
 from gpnn.sweep import one_thread, spawn_context
 from gpnn.training import TrainingDivergedError
@@ -73,36 +76,43 @@ class JobServer:
 
     Parameters
     ----------
-    folder : Path
-        The result store the workers read and fill.
+    folder : Path or None
+        The result store the workers read and fill; `None` for none (every run is computed).
     workers : int, optional
         Worker processes; by default the number of cores.
+    in_process : bool, default False
+        Run the jobs one after another in the requesting thread instead of in worker processes
+        (one worker, no process to start).
 
     Attributes
     ----------
-    folder : Path
+    folder : Path or None
         The result store.
     workers : int
         Number of worker processes.
+    in_process : bool
+        Whether jobs run in the requesting thread.
     secret : bytes
-        The key clients authenticate with (:data:`KEY_VARIABLE` holds it in hexadecimal).
+        The key clients authenticate with ([`KEY_VARIABLE`][gpnn.site.jobs.KEY_VARIABLE] holds it in
+        hexadecimal).
     address : tuple of (str, int)
         Where it listens, once started.
     completed : list of dict
-        One record per run computed (``key``, ``cost``, ``seconds``, ``diverged``), in the order
+        One record per run computed (`key`, `cost`, `seconds`, `diverged`), in the order
         they finished: the build reports them.
     served : int
         Runs answered from the store or from a run already done.
     """
 
-    def __init__(self, folder: Path, workers: int | None = None) -> None:
-        self.folder = Path(folder)
-        self.workers = workers or os.cpu_count() or 1
+    def __init__(self, folder: Path | None, workers: int | None = None, in_process: bool = False) -> None:
+        self.folder = None if folder is None else Path(folder)
+        self.workers = 1 if in_process else (workers or os.cpu_count() or 1)
+        self.in_process = in_process
         self.secret = secrets.token_bytes(32)
         self.completed: list[dict[str, Any]] = []
         self.served = 0
         self._jobs: dict[str, _Job] = {}
-        self._waiting: list[tuple[float, int, _Job]] = []  # a heap: longest first
+        self._waiting: list[tuple[float, int, _Job]] = []  # a heap: most costly first
         self._order = itertools.count()
         self._running = 0
         self._lock = threading.Lock()
@@ -118,8 +128,10 @@ class JobServer:
         JobServer
             Itself.
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=spawn_context(), initializer=one_thread)
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.in_process:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=spawn_context(), initializer=one_thread)
         self._listener = Listener(("127.0.0.1", 0), authkey=self.secret)
         self.address = self._listener.address
         threading.Thread(target=self._accept, name="gpnn-jobs", daemon=True).start()
@@ -166,22 +178,22 @@ class JobServer:
             traceback (a ``str``) of an unexpected failure.
         """
         handles = [self._submit(key, config, blas) for key, config, blas in jobs]
-        with self._lock:  # all of this request's jobs are queued: now start the longest
+        if self.in_process:
+            self._run_here()
+        with self._lock:  # all of this request's jobs are queued: now start the most costly
             self._dispatch()
         for handle in handles:
             handle.done.wait()
         return [handle.error if handle.error is not None else handle.outcome for handle in handles]  # type: ignore[misc]
 
     def _submit(self, key: str, config: ExperimentConfig, blas: int) -> _Job:
-        from gpnn.site.runs import cost
-
         with self._lock:
             job = self._jobs.get(key)
             if job is not None:
                 self.served += 1
                 return job
             job = self._jobs[key] = _Job(key, config, blas, cost(config))
-        stored = store.load(self.folder, key, config)
+        stored = None if self.folder is None else store.load(self.folder, key, config)
         if stored is not None:
             job.outcome = stored
             job.done.set()
@@ -200,6 +212,22 @@ class JobServer:
             started = time.perf_counter()
             future = self._pool.submit(_run, self.folder, job.key, job.config, job.blas)
             future.add_done_callback(functools.partial(self._finished, job, started=started))
+
+    def _run_here(self) -> None:
+        # In-process: every waiting job, most costly first, in this thread.
+        while True:
+            with self._lock:
+                if not self._waiting:
+                    return
+                _, _, job = heapq.heappop(self._waiting)
+                self._running += 1
+            future: Future[Outcome] = Future()
+            started = time.perf_counter()
+            try:
+                future.set_result(_run(self.folder, job.key, job.config, job.blas))
+            except Exception as error:
+                future.set_exception(error)
+            self._finished(job, future, started=started)
 
     def _finished(self, job: _Job, future: Future[Outcome], *, started: float) -> None:
         try:
@@ -239,8 +267,36 @@ class JobServer:
                 pass
 
 
-def _run(folder: Path, key: str, config: ExperimentConfig, blas: int) -> Outcome:
+def _run(folder: Path | None, key: str, config: ExperimentConfig, blas: int) -> Outcome:
+    if folder is None:
+        return store.compute(config, blas)
     return store.fill(folder, key, config, blas)
+
+
+def check(jobs: list[tuple[str, ExperimentConfig, int]], outcomes: list[Outcome | str]) -> list[Outcome]:
+    """The outcomes of `jobs`, raising if one of them failed unexpectedly.
+
+    Parameters
+    ----------
+    jobs : list of (str, ExperimentConfig, int)
+        Store key, settings and BLAS threads of each run.
+    outcomes : list
+        What [`JobServer.request`][gpnn.site.jobs.JobServer.request] answered for them.
+
+    Returns
+    -------
+    list of ExperimentResult or TrainingDivergedError
+        In the order of `jobs`.
+
+    Raises
+    ------
+    RuntimeError
+        If a run failed unexpectedly; the message holds the worker's traceback.
+    """
+    for (_, config, _), outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, str):
+            raise RuntimeError(f"The run of {config!r} failed in the job server:\n{outcome}")
+    return outcomes  # type: ignore[return-value]
 
 
 def server_from_env() -> tuple[tuple[str, int], bytes] | None:
@@ -281,11 +337,7 @@ def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentC
     address, secret = server
     with Client(address, authkey=secret) as connection:
         connection.send(jobs)
-        outcomes = connection.recv()
-    for (_, config, _), outcome in zip(jobs, outcomes, strict=True):
-        if isinstance(outcome, str):
-            raise RuntimeError(f"The run of {config!r} failed in the build's job server:\n{outcome}")
-    return outcomes  # type: ignore[no-any-return]
+        return check(jobs, connection.recv())
 
 
 @contextmanager
@@ -315,3 +367,44 @@ def serving(folder: Path, workers: int | None = None) -> Iterator[JobServer]:
             else:
                 os.environ[name] = value
         server.close()
+
+
+def kind(config: ExperimentConfig) -> str:
+    """The kind of a run, for its cost: how it is trained (`config.implementation`).
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The settings of the run.
+
+    Returns
+    -------
+    str
+        One of [`IMPLEMENTATIONS`][gpnn.config.IMPLEMENTATIONS].
+    """
+    return config.implementation
+
+
+def cost(config: ExperimentConfig) -> float:
+    """The relative cost of running `config`, in deep-run equivalents (the reference run is 1).
+
+    Epochs times the work of one epoch: a fixed cost per layer (operator overhead) plus the
+    arithmetic of the products.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The settings of the run.
+
+    Returns
+    -------
+    float
+        A number proportional to the expected training time.
+    """
+    return _work(config) / _work(ExperimentConfig())
+
+
+def _work(config: ExperimentConfig) -> float:
+    sizes = layer_sizes(1, config.hidden_sizes)
+    n_train = int(config.train_mask().sum())
+    return float(config.n_epochs * (12 * len(sizes) + n_train * count_parameters(sizes) / 2000))

@@ -1,31 +1,27 @@
 """Experiment results for the pages: from the store when stored, computed in parallel when not.
 
-Pages ask for every run they need in one call (:func:`experiments`), or one at a time
-(:func:`experiment`). Each result comes from the result store (:mod:`gpnn.site.store`) when it
-holds it; the missing ones are computed, longest first, on every core, and stored. During a
-site build the build's job server (:mod:`gpnn.site.jobs`) does this for every page at once;
-elsewhere (a downloaded notebook, say) a local pool of processes does it for the call.
+Pages ask for every run they need in one call ([`experiments`][gpnn.site.runs.experiments]), or
+one at a time ([`experiment`][gpnn.site.runs.experiment]). Each result comes from the result
+store ([`gpnn.site.store`][gpnn.site.store]) when it holds it; the missing ones are computed by a
+job server ([`gpnn.site.jobs`][gpnn.site.jobs]): during a site build, the build's own, shared by
+every page; elsewhere (a downloaded notebook, say), one started for the call. Either way each
+distinct run is computed once, longest first, on every core.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from gpnn._validation import check_int
 from gpnn.config import ExperimentConfig
 from gpnn.experiment import ExperimentResult
-from gpnn.network import count_parameters, layer_sizes
 from gpnn.provenance import blas_threads
 from gpnn.site import jobs, store
-from gpnn.sweep import check_configs, one_thread, spawn_context
+from gpnn.sweep import check_configs
 from gpnn.training import TrainingDivergedError
 
-Outcome = ExperimentResult | TrainingDivergedError
-"""What a run gives: its result, or the error of its divergence (stored like a result)."""
+_REQUESTED: dict[str, ExperimentConfig] = {}  # store key -> settings, of every run asked for in this process
 
 
 def experiment(config: ExperimentConfig | None = None) -> ExperimentResult:
@@ -39,7 +35,7 @@ def experiment(config: ExperimentConfig | None = None) -> ExperimentResult:
     Returns
     -------
     ExperimentResult
-        Equal, array for array, to ``run_experiment(config)``.
+        Equal, array for array, to `run_experiment(config)`.
 
     Raises
     ------
@@ -61,28 +57,35 @@ def experiments(
     configs : sequence of ExperimentConfig
         The settings of each run; the same settings may come more than once.
     allow_divergence : bool, default False
-        If true, a run that diverges gives ``None``; otherwise the first divergence raises.
+        If true, a run that diverges gives `None`; otherwise the first divergence raises.
     processes : int, optional
-        Worker processes for the runs not stored; by default the number of cores.
+        Worker processes for the runs not stored, when no build's job server is running; by
+        default the number of cores. With 1, the runs are computed in this process.
 
     Returns
     -------
     list of ExperimentResult or None
-        ``results[i]`` belongs to ``configs[i]``; ``None`` for a run that diverged.
+        `results[i]` belongs to `configs[i]`; `None` for a run that diverged.
 
     Raises
     ------
     TrainingDivergedError
-        If a run diverges and ``allow_divergence`` is false.
+        If a run diverges and `allow_divergence` is false.
     """
     configs = check_configs(configs)
     processes = (os.cpu_count() or 1) if processes is None else check_int("processes", processes, minimum=1)
+    if not configs:
+        return []
+    digest, blas = store.computation_digest(), blas_threads()
+    requests = [(store.result_key(config, digest), config, blas) for config in configs]
+    _REQUESTED.update({key: config for key, config, _ in requests})
     server = jobs.server_from_env()
-    if server is not None and configs:
-        digest, blas = store.computation_digest(), blas_threads()
-        outcomes = jobs.ask(server, [(store.result_key(config, digest), config, blas) for config in configs])
+    if server is not None:
+        outcomes = jobs.ask(server, requests)
     else:
-        outcomes = compute_all(configs, store.cache_dir_from_env(), processes)
+        folder = store.cache_dir_from_env()
+        with jobs.JobServer(folder, processes, in_process=processes == 1) as local:
+            outcomes = jobs.check(requests, local.request(requests))
     results: list[ExperimentResult | None] = []
     for outcome in outcomes:
         if isinstance(outcome, TrainingDivergedError):
@@ -94,67 +97,21 @@ def experiments(
     return results
 
 
-def compute_all(configs: list[ExperimentConfig], folder: Path | None, processes: int) -> list[Outcome]:
-    """The outcome of every config: stored ones loaded, the others computed (longest first) and stored.
-
-    Parameters
-    ----------
-    configs : list of ExperimentConfig
-        The settings of each run.
-    folder : Path or None
-        The result store; ``None`` computes every run and stores nothing.
-    processes : int
-        Worker processes for the runs computed; 1 computes them in this process.
+def requested() -> list[dict[str, object]]:
+    """Every distinct run asked for in this process since [`reset`][gpnn.site.runs.reset]: what a page trains.
 
     Returns
     -------
-    list of ExperimentResult or TrainingDivergedError
-        ``outcomes[i]`` belongs to ``configs[i]``: the result, or the error of a run that
-        diverged.
+    list of dict
+        Per run, in the order first asked: `key`, `epochs`, `cost` (deep-run equivalents) and
+        `kind`.
     """
-    digest = store.computation_digest()
-    keys = [store.result_key(c, digest) for c in configs] if folder is not None else [None] * len(configs)
-    outcomes: list[Outcome | None] = [
-        None if key is None or folder is None else store.load(folder, key, config)
-        for config, key in zip(configs, keys, strict=True)
+    return [
+        {"key": key, "epochs": config.n_epochs, "cost": jobs.cost(config), "kind": jobs.kind(config)}
+        for key, config in _REQUESTED.items()
     ]
-    missing = sorted((i for i, outcome in enumerate(outcomes) if outcome is None), key=lambda i: -cost(configs[i]))
-    # One job per distinct key: a sweep may list the same run twice.
-    unique = list({(keys[i] or i): i for i in missing}.values())
-    task = functools.partial(_fill, folder=folder, blas=blas_threads())
-    jobs = [(configs[i], keys[i]) for i in unique]
-    if processes == 1 or len(jobs) <= 1:
-        done = [task(job) for job in jobs]
-    else:
-        workers = min(processes, len(jobs))
-        with ProcessPoolExecutor(workers, mp_context=spawn_context(), initializer=one_thread) as pool:
-            done = list(pool.map(task, jobs))
-    by_key = {(keys[i] or i): outcome for i, outcome in zip(unique, done, strict=True)}
-    return [outcome if outcome is not None else by_key[keys[i] or i] for i, outcome in enumerate(outcomes)]
 
 
-def _fill(job: tuple[ExperimentConfig, str | None], folder: Path | None, blas: int) -> Outcome:
-    config, key = job
-    if folder is None or key is None:
-        return store.compute(config, blas)
-    return store.fill(folder, key, config, blas)
-
-
-def cost(config: ExperimentConfig) -> float:
-    """A rough relative cost of running ``config``: epochs times the work of one epoch.
-
-    Parameters
-    ----------
-    config : ExperimentConfig
-        The settings of the run.
-
-    Returns
-    -------
-    float
-        A number proportional to the expected training time, comparable between configs
-        only.
-    """
-    sizes = layer_sizes(1, config.hidden_sizes)
-    n_train = int(config.train_mask().sum())
-    # Per epoch: a fixed cost per layer (operator overhead) plus the arithmetic of the products.
-    return float(config.n_epochs * (12 * len(sizes) + n_train * count_parameters(sizes) / 2000))
+def reset() -> None:
+    """Forget the runs asked for so far (the build calls it before a page's code runs)."""
+    _REQUESTED.clear()

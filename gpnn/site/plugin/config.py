@@ -1,0 +1,95 @@
+"""The plugin's settings, as `mkdocs.yml` gives them under `plugins: - gpnn:`.
+
+Each may be overridden by an environment variable, for one build without editing the file:
+`GPNN_CACHE_ROOT` (the cache folder), `GPNN_NO_CACHE` (`1` builds with no cache at all) and
+`GPNN_WORKERS` (worker processes for training runs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class GpnnConfig(base.Config):
+    """The settings of [`GpnnPlugin`][gpnn.site.plugin.plugin.GpnnPlugin].
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for MkDocs' `Config`: MkDocs makes it from `mkdocs.yml`.
+    """
+
+    cache_dir = c.Type(str, default=".cache")
+    """The folder of every build cache, relative to `mkdocs.yml` (`GPNN_CACHE_ROOT` overrides)."""
+    no_cache = c.Type(bool, default=False)
+    """Build with no cache at all: read nothing, keep nothing (`GPNN_NO_CACHE=1` sets it)."""
+    workers = c.Optional(c.Type(int))
+    """Worker processes for training runs; as many as cores if unset (`GPNN_WORKERS` overrides)."""
+    api_modules = c.ListOfItems(c.Type(str), default=[])
+    """The modules the API reference documents, one page each; every public module if empty."""
+
+
+def cache_root(config: GpnnConfig, config_file: str) -> Path:
+    """The folder of every build cache: `GPNN_CACHE_ROOT`, else `cache_dir` beside `mkdocs.yml`.
+
+    Parameters
+    ----------
+    config : GpnnConfig
+        The plugin's settings.
+    config_file : str
+        The path of `mkdocs.yml`.
+
+    Returns
+    -------
+    Path
+        The folder.
+    """
+    root = os.environ.get("GPNN_CACHE_ROOT")
+    return Path(root) if root else Path(config_file).resolve().parent / config.cache_dir
+
+
+def no_cache(config: GpnnConfig) -> bool:
+    """Whether the build keeps no cache: `GPNN_NO_CACHE` if set, else the `no_cache` setting.
+
+    Parameters
+    ----------
+    config : GpnnConfig
+        The plugin's settings.
+
+    Returns
+    -------
+    bool
+        True for a build with no cache.
+    """
+    value = os.environ.get("GPNN_NO_CACHE")
+    return config.no_cache if value is None else value not in ("", "0")
+
+
+def workers(config: GpnnConfig) -> int | None:
+    """Worker processes for training runs: `GPNN_WORKERS` if set, else the `workers` setting.
+
+    Parameters
+    ----------
+    config : GpnnConfig
+        The plugin's settings.
+
+    Returns
+    -------
+    int or None
+        The number, or `None` for as many as cores.
+
+    Raises
+    ------
+    ValueError
+        If `GPNN_WORKERS` is not a positive whole number.
+    """
+    value = os.environ.get("GPNN_WORKERS")
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"GPNN_WORKERS must be a positive whole number, but GPNN_WORKERS = {value!r}.")
+        return int(value)
+    return config.workers

@@ -1,0 +1,149 @@
+"""The site plugin's parts that can be tested without a build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from gpnn.site.plugin import api, config, keys, live, search
+from gpnn.site.plugin.execution import notebook_code, page_context
+from gpnn.site.plugin.service import JobService
+from gpnn.site.plugin.state import BuildState
+
+from .conftest import ROOT
+
+PACKAGE = ROOT / "gpnn"
+
+
+@pytest.fixture
+def package(tmp_path) -> Path:
+    """A copy of the package to edit."""
+    copy = tmp_path / "gpnn"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_modules_are_followed_through_imports_and_re_exports():
+    table = keys.homes(PACKAGE)
+    assert table["gpnn.rmse"] == "gpnn.loss.rmse"
+    assert table["gpnn.site.prose"] == "gpnn.site.html.prose"
+    code = "import gpnn\nfrom gpnn.site import prose\nx = gpnn.posterior.gp_posterior\ny = gpnn.rmse\n"
+    assert keys.imported_modules(code, PACKAGE) == {"gpnn", "gpnn.posterior", "gpnn.loss", "gpnn.site", "gpnn.site.html"}
+    closure = keys.module_closure({"gpnn.site.claims"}, PACKAGE)
+    assert {"gpnn", "gpnn.site", "gpnn.site.html", "gpnn._validation"} <= set(closure)
+    assert "gpnn.posterior" not in closure
+    # The closure of the training code is what the result store keys runs on.
+    from gpnn.site import store
+
+    assert keys.module_closure({"gpnn.sweep"}, PACKAGE) == store.computation_modules()
+
+
+def test_a_page_key_ignores_docstrings_and_comments_and_follows_code_transitively(package):
+    page = "from gpnn.site.runs import experiment\n"
+    other = "print(1)\n"
+    before = page_context(page, package), page_context(other, package)
+    network = package / "network.py"
+    source = network.read_text()
+    network.write_text(source.replace('"""', '"""Edited. ', 1) + "\n# a comment\n")
+    assert (page_context(page, package), page_context(other, package)) == before
+    # network.py is imported by gpnn.experiment, which gpnn.site.runs imports: only that page changes.
+    network.write_text(source + "\nEDITED = 1\n")
+    assert page_context(page, package) != before[0]
+    assert page_context(other, package) == before[1]
+
+
+def test_relative_imports_are_followed(package):
+    (package / "site" / "extra.py").write_text("from .html import prose\n")
+    assert "gpnn.site.html" in keys.module_closure({"gpnn.site.extra"}, package)
+
+
+def test_notebook_code_keeps_code_cells_only():
+    text = "# %% [markdown]\n# # Title\n\n# %%\nx = 1\n\n# %% tags=['fold']\ny = 2\n"
+    code = notebook_code(text)
+    assert "x = 1" in code and "y = 2" in code and "Title" not in code
+
+
+@pytest.fixture
+def service(tmp_path):
+    jobs = JobService(workers=1)
+    jobs.begin(tmp_path / "experiments")
+    yield jobs
+    jobs.close()
+
+
+def _live_pages(tmp_path, service):
+    state = BuildState(cache=tmp_path / "cache")
+    return state, live.LivePages(state, service)
+
+
+def test_live_blocks_are_replaced_by_their_output_and_replayed(tmp_path, service):
+    state, pages = _live_pages(tmp_path, service)
+    markdown = (
+        "# Home\n\n```python exec=\"on\" session=\"s\"\nx = 41\nprint('**bold**')\n```\n\n"
+        "```python exec=\"on\" session=\"s\" html=\"1\"\nprint(f'<b>{x + 1}</b>')\n```\n\nEnd.\n"
+    )
+    out = pages.on_page_markdown(markdown, "index.md")
+    assert "**bold**" in out and "exec=" not in out and "<b>42</b>" not in out
+    marker = next(line for line in out.splitlines() if "gpnn-live-output" in line)
+    html = pages.on_page_content(f"<p>{marker}</p>", "index.md")
+    assert "<b>42</b>" in html
+    assert state.runs["index.md"].now
+    # The second time it is replayed from the cache, running nothing.
+    state.runs.clear()
+    assert pages.on_page_markdown(markdown, "index.md") == out and not state.runs["index.md"].now
+    assert not pages.stale(markdown)
+
+
+def test_a_raising_live_block_names_the_page(tmp_path, service):
+    _, pages = _live_pages(tmp_path, service)
+    with pytest.raises(PluginError, match=r"(?s)page 'index\.md'.*block 1.*ValueError: deliberate"):
+        pages.on_page_markdown('```python exec="on"\nraise ValueError("deliberate")\n```\n', "index.md")
+    assert not list((tmp_path / "cache").rglob("*.json"))  # a failed page is not cached as if it had worked
+
+
+def test_api_pages_one_per_module_science_first():
+    modules = api.public_modules(PACKAGE)
+    names = [module.name for module in modules]
+    assert "gpnn.kernels" in names and "gpnn.site.html" in names and "gpnn._validation" not in names
+    sections = [module.section for module in modules]
+    assert sections == sorted(sections, key=lambda s: s != "The science")
+    pages = api.ApiPages(PACKAGE, [])
+    assert pages.url_of("gpnn.site.html.figure") == "api/site/html/#gpnn.site.html.figure"
+    assert pages.url_of("gpnn.loss.rmse") == "api/loss/#gpnn.loss.rmse"
+    assert pages.is_api_page("api/loss.md") and not pages.is_api_page("api.md")
+
+
+def test_search_index_lowers_the_api_entries(tmp_path):
+    (tmp_path / "search").mkdir()
+    index = {"config": {}, "docs": [{"location": "api/loss/", "text": ""}, {"location": "training/", "text": ""}]}
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))
+
+    class Config:
+        site_dir = str(tmp_path)
+
+    search.SearchIndex(api.ApiPages(PACKAGE, [])).on_post_build(Config())  # type: ignore[arg-type]
+    docs = json.loads((tmp_path / "search" / "search_index.json").read_text())["docs"]
+    assert docs[0]["boost"] == search.API_BOOST < 1 and "boost" not in docs[1]
+
+
+def test_environment_overrides_the_settings(monkeypatch, tmp_path):
+    settings = config.GpnnConfig()
+    settings.load_dict({"cache_dir": "elsewhere", "no_cache": False, "workers": 3})
+    assert not settings.validate()[0]
+    monkeypatch.delenv("GPNN_CACHE_ROOT", raising=False)
+    monkeypatch.delenv("GPNN_NO_CACHE", raising=False)
+    monkeypatch.delenv("GPNN_WORKERS", raising=False)
+    assert config.cache_root(settings, str(tmp_path / "mkdocs.yml")) == tmp_path / "elsewhere"
+    assert not config.no_cache(settings) and config.workers(settings) == 3
+    monkeypatch.setenv("GPNN_CACHE_ROOT", str(tmp_path / "root"))
+    monkeypatch.setenv("GPNN_NO_CACHE", "1")
+    monkeypatch.setenv("GPNN_WORKERS", "2")
+    assert config.cache_root(settings, "mkdocs.yml") == tmp_path / "root"
+    assert config.no_cache(settings) and config.workers(settings) == 2
+    monkeypatch.setenv("GPNN_WORKERS", "many")
+    with pytest.raises(ValueError, match="GPNN_WORKERS = 'many'"):
+        config.workers(settings)
