@@ -1,12 +1,13 @@
 """One scheduler for every training run of a site build: a job server and its clients.
 
-While the site builds, several notebook pages execute at once, each in its own kernel, and
-each asks for training runs. If every page started its own process pool, the runs would
-oversubscribe the cores at times and leave them idle at others. Instead the build starts one
-:class:`JobServer`, with as many single-threaded worker processes as cores, and tells the
-kernels where it listens (the environment variables :data:`ADDRESS_VARIABLE` and
-:data:`KEY_VARIABLE`). :func:`gpnn.site.runs.experiments` then sends its configurations to the
-server, which
+While the site builds, several notebook pages execute at once, each in its own kernel, and each asks
+for training runs. If every page started its own process pool, the runs would oversubscribe the
+cores at times and leave them idle at others. Instead the build starts one
+[`JobServer`][gpnn.site.jobs.JobServer], with as many single-threaded worker processes as cores, and
+tells the kernels where it listens (the environment variables
+[`ADDRESS_VARIABLE`][gpnn.site.jobs.ADDRESS_VARIABLE] and
+[`KEY_VARIABLE`][gpnn.site.jobs.KEY_VARIABLE]). [`gpnn.site.runs.experiments`][] then sends its
+configurations to the server, which
 
 * serves each one from the result store when it is there,
 * runs each missing key once, however many pages ask for it,
@@ -14,7 +15,7 @@ server, which
 * answers each request when all of its runs are done.
 
 The server and its clients talk over a local socket with a shared secret
-(:mod:`multiprocessing.connection`).
+(`multiprocessing.connection`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from gpnn.sweep import one_thread, spawn_context
 from gpnn.training import TrainingDivergedError
 
 ADDRESS_VARIABLE = "GPNN_JOBS_ADDRESS"
-"""Environment variable holding the job server's ``host:port``."""
+"""Environment variable holding the job server's `host:port`."""
 
 KEY_VARIABLE = "GPNN_JOBS_KEY"
 """Environment variable holding the job server's secret, in hexadecimal."""
@@ -85,11 +86,12 @@ class JobServer:
     workers : int
         Number of worker processes.
     secret : bytes
-        The key clients authenticate with (:data:`KEY_VARIABLE` holds it in hexadecimal).
+        The key clients authenticate with ([`KEY_VARIABLE`][gpnn.site.jobs.KEY_VARIABLE] holds it in
+        hexadecimal).
     address : tuple of (str, int)
         Where it listens, once started.
     completed : list of dict
-        One record per run computed (``key``, ``cost``, ``seconds``, ``diverged``), in the order
+        One record per run computed (`key`, `cost`, `seconds`, `diverged`), in the order
         they finished: the build reports them.
     served : int
         Runs answered from the store or from a run already done.
@@ -131,7 +133,8 @@ class JobServer:
         Returns
         -------
         dict of str to str
-            :data:`ADDRESS_VARIABLE` and :data:`KEY_VARIABLE` with their values.
+            [`ADDRESS_VARIABLE`][gpnn.site.jobs.ADDRESS_VARIABLE] and
+            [`KEY_VARIABLE`][gpnn.site.jobs.KEY_VARIABLE] with their values.
         """
         host, port = self.address
         return {ADDRESS_VARIABLE: f"{host}:{port}", KEY_VARIABLE: self.secret.hex()}
@@ -152,7 +155,7 @@ class JobServer:
         self.close()
 
     def request(self, jobs: list[tuple[str, ExperimentConfig, int]]) -> list[Outcome | str]:
-        """Outcomes of ``(key, config, blas)`` jobs, in order: a result, a divergence, or an error text.
+        """Outcomes of `(key, config, blas)` jobs, in order: a result, a divergence, or an error text.
 
         Parameters
         ----------
@@ -162,8 +165,9 @@ class JobServer:
         Returns
         -------
         list
-            Per job: its :class:`ExperimentResult`, its :class:`TrainingDivergedError`, or the
-            traceback (a ``str``) of an unexpected failure.
+            Per job: its [`ExperimentResult`][gpnn.experiment.ExperimentResult], its
+            [`TrainingDivergedError`][gpnn.training.TrainingDivergedError], or the traceback (a
+            `str`) of an unexpected failure.
         """
         handles = [self._submit(key, config, blas) for key, config, blas in jobs]
         with self._lock:  # all of this request's jobs are queued: now start the longest
@@ -249,7 +253,7 @@ def server_from_env() -> tuple[tuple[str, int], bytes] | None:
     Returns
     -------
     tuple or None
-        ``((host, port), secret)``, or ``None`` when the variables are not set.
+        `((host, port), secret)`, or `None` when the variables are not set.
     """
     address, secret = os.environ.get(ADDRESS_VARIABLE, ""), os.environ.get(KEY_VARIABLE, "")
     if not address or not secret:
@@ -259,19 +263,19 @@ def server_from_env() -> tuple[tuple[str, int], bytes] | None:
 
 
 def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentConfig, int]]) -> list[Outcome]:
-    """Send ``(key, config, blas)`` jobs to a job server and wait for their outcomes.
+    """Send `(key, config, blas)` jobs to a job server and wait for their outcomes.
 
     Parameters
     ----------
     server : tuple
-        From :func:`server_from_env`.
+        From [`server_from_env`][gpnn.site.jobs.server_from_env].
     jobs : list of (str, ExperimentConfig, int)
         Store key, settings and BLAS threads of each run.
 
     Returns
     -------
     list of ExperimentResult or TrainingDivergedError
-        In the order of ``jobs``.
+        In the order of `jobs`.
 
     Raises
     ------
@@ -290,7 +294,7 @@ def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentC
 
 @contextmanager
 def serving(folder: Path, workers: int | None = None) -> Iterator[JobServer]:
-    """A started :class:`JobServer` whose address this process's children inherit, stopped on exit.
+    """A started [`JobServer`][gpnn.site.jobs.JobServer] whose address this process's children inherit, stopped on exit.
 
     Parameters
     ----------

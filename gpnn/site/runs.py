@@ -1,10 +1,11 @@
 """Experiment results for the pages: from the store when stored, computed in parallel when not.
 
-Pages ask for every run they need in one call (:func:`experiments`), or one at a time
-(:func:`experiment`). Each result comes from the result store (:mod:`gpnn.site.store`) when it
-holds it; the missing ones are computed, longest first, on every core, and stored. During a
-site build the build's job server (:mod:`gpnn.site.jobs`) does this for every page at once;
-elsewhere (a downloaded notebook, say) a local pool of processes does it for the call.
+Pages ask for every run they need in one call ([`experiments`][gpnn.site.runs.experiments]), or one
+at a time ([`experiment`][gpnn.site.runs.experiment]). Each result comes from the result store
+([`gpnn.site.store`][]) when it holds it; the missing ones are computed, longest first, on every
+core, and stored. During a site build the build's job server ([`gpnn.site.jobs`][]) does this for
+every page at once; elsewhere (a downloaded notebook, say) a local pool of processes does it for the
+call.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def experiment(config: ExperimentConfig | None = None) -> ExperimentResult:
     Returns
     -------
     ExperimentResult
-        Equal, array for array, to ``run_experiment(config)``.
+        Equal, array for array, to `run_experiment(config)`.
 
     Raises
     ------
@@ -61,19 +62,19 @@ def experiments(
     configs : sequence of ExperimentConfig
         The settings of each run; the same settings may come more than once.
     allow_divergence : bool, default False
-        If true, a run that diverges gives ``None``; otherwise the first divergence raises.
+        If true, a run that diverges gives `None`; otherwise the first divergence raises.
     processes : int, optional
         Worker processes for the runs not stored; by default the number of cores.
 
     Returns
     -------
     list of ExperimentResult or None
-        ``results[i]`` belongs to ``configs[i]``; ``None`` for a run that diverged.
+        `results[i]` belongs to `configs[i]`; `None` for a run that diverged.
 
     Raises
     ------
     TrainingDivergedError
-        If a run diverges and ``allow_divergence`` is false.
+        If a run diverges and `allow_divergence` is false.
     """
     configs = check_configs(configs)
     processes = (os.cpu_count() or 1) if processes is None else check_int("processes", processes, minimum=1)
@@ -102,14 +103,14 @@ def compute_all(configs: list[ExperimentConfig], folder: Path | None, processes:
     configs : list of ExperimentConfig
         The settings of each run.
     folder : Path or None
-        The result store; ``None`` computes every run and stores nothing.
+        The result store; `None` computes every run and stores nothing.
     processes : int
         Worker processes for the runs computed; 1 computes them in this process.
 
     Returns
     -------
     list of ExperimentResult or TrainingDivergedError
-        ``outcomes[i]`` belongs to ``configs[i]``: the result, or the error of a run that
+        `outcomes[i]` belongs to `configs[i]`: the result, or the error of a run that
         diverged.
     """
     digest = store.computation_digest()
@@ -141,7 +142,7 @@ def _fill(job: tuple[ExperimentConfig, str | None], folder: Path | None, blas: i
 
 
 def cost(config: ExperimentConfig) -> float:
-    """A rough relative cost of running ``config``: epochs times the work of one epoch.
+    """A rough relative cost of running `config`: epochs times the work of one epoch.
 
     Parameters
     ----------
