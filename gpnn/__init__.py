@@ -1,17 +1,18 @@
 """gpnn: fit a from-scratch neural network to data simulated from a Gaussian process.
 
-Modules, one concept each: :mod:`~gpnn.kernels` (covariance functions), :mod:`~gpnn.simulate`
-(drawing data), :mod:`~gpnn.preprocessing` (standardising), :mod:`~gpnn.network` (the model),
-:mod:`~gpnn.loss` (RMSE), :mod:`~gpnn.training` (gradient descent and the contract every trainer
-keeps), :mod:`~gpnn.backprop` (the gradient by hand), :mod:`~gpnn.fast_training` (an exact,
-faster trainer), :mod:`~gpnn.config` and :mod:`~gpnn.experiment` (one whole run),
-:mod:`~gpnn.posterior` (the GP posterior, the best possible fit), :mod:`~gpnn.sweep` (many runs
-in parallel), :mod:`~gpnn.numpy_net` and :mod:`~gpnn.established` (the same network in NumPy and
-with ``torch.nn``), :mod:`~gpnn.provenance` (what a result depends on), :mod:`~gpnn.plots`
-(figures) and :mod:`~gpnn.cli` (the command line).
+Modules, one concept each: [`kernels`][gpnn.kernels] (covariance functions),
+[`simulate`][gpnn.simulate] (drawing data), [`preprocessing`][gpnn.preprocessing] (standardising),
+[`network`][gpnn.network] (the model), [`loss`][gpnn.loss] (RMSE), [`training`][gpnn.training]
+(gradient descent and the contract every trainer keeps), [`backprop`][gpnn.backprop] (the gradient
+by hand), [`fast_training`][gpnn.fast_training] (an exact, faster trainer), [`config`][gpnn.config]
+and [`experiment`][gpnn.experiment] (one whole run), [`posterior`][gpnn.posterior] (the GP
+posterior, the best possible fit), [`sweep`][gpnn.sweep] (many runs in parallel),
+[`numpy_net`][gpnn.numpy_net] and [`established`][gpnn.established] (the same network in NumPy and
+with `torch.nn`), [`provenance`][gpnn.provenance] (what a result depends on), [`plots`][gpnn.plots]
+(figures) and [`cli`][gpnn.cli] (the command line).
 
-The names listed in ``__all__`` are importable from ``gpnn`` itself; everything else from its
-module. The subpackage :mod:`gpnn.site` supports the website and is not imported here.
+The names listed in `__all__` are importable from `gpnn` itself; everything else from its
+module. The subpackage `gpnn.site` supports the website and is not imported here.
 """
 
 from __future__ import annotations

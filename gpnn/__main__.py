@@ -1,4 +1,4 @@
-"""``python -m gpnn``: see :mod:`gpnn.cli`."""
+"""`python -m gpnn`: see [`gpnn.cli`][]."""
 
 from gpnn.cli import main
 

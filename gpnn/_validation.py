@@ -1,7 +1,7 @@
 """Argument checks shared by the public functions.
 
 Every message names the argument and repeats the value it got, in the style of
-``scipy.stats``: ``"Argument 'eta' must be a positive finite number, but eta = -1.0."``
+`scipy.stats`: `"Argument 'eta' must be a positive finite number, but eta = -1.0."`
 Private helpers elsewhere in the package assume their input already passed here.
 """
 
@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 
 def _show(value: Any) -> str:
-    """Short ``repr`` of a value for an error message."""
+    """Short `repr` of a value for an error message."""
     if isinstance(value, np.ndarray | torch.Tensor):
         return f"{type(value).__name__} of shape {tuple(value.shape)}"
     text = repr(value)
@@ -28,7 +28,7 @@ def _show(value: Any) -> str:
 def check_real(
     name: str, value: Any, *, positive: bool = False, nonnegative: bool = False, allow_nan: bool = False
 ) -> float:
-    """Return ``value`` as a float after checking it is a finite real number (or NaN, if allowed)."""
+    """Return `value` as a float after checking it is a finite real number (or NaN, if allowed)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"Argument '{name}' must be a real number, but {name} = {_show(value)}.")
     number = float(value)
@@ -44,7 +44,7 @@ def check_real(
 
 
 def check_int(name: str, value: Any, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """Return ``value`` as an int after checking ``minimum <= value <= maximum``."""
+    """Return `value` as an int after checking `minimum <= value <= maximum`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"Argument '{name}' must be an integer, but {name} = {_show(value)}.")
     number = int(value)
@@ -55,7 +55,7 @@ def check_int(name: str, value: Any, *, minimum: int = 0, maximum: int | None = 
 
 
 def check_seed(name: str, value: Any) -> int | None:
-    """Return a seed: ``None`` or an integer in ``[0, 2**32 - 1]``."""
+    """Return a seed: `None` or an integer in `[0, 2**32 - 1]`."""
     if value is None:
         return None
     return check_int(name, value, minimum=0, maximum=2**32 - 1)
@@ -76,9 +76,9 @@ def check_sizes(name: str, value: Any) -> tuple[int, ...]:
 
 
 def check_vector(name: str, value: Any, *, min_length: int = 1, allow_nan: bool = False) -> NDArray[np.float64]:
-    """Return ``value`` as a finite 1-D float64 array of at least ``min_length`` values.
+    """Return `value` as a finite 1-D float64 array of at least `min_length` values.
 
-    With ``allow_nan``, NaN may stand for a missing value; infinities are still refused.
+    With `allow_nan`, NaN may stand for a missing value; infinities are still refused.
     """
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -101,7 +101,7 @@ def check_vector(name: str, value: Any, *, min_length: int = 1, allow_nan: bool 
 
 
 def check_same_length(name_a: str, a: Any, name_b: str, b: Any) -> None:
-    """Raise unless ``len(a) == len(b)``."""
+    """Raise unless `len(a) == len(b)`."""
     if len(a) != len(b):
         raise ValueError(
             f"Arguments '{name_a}' and '{name_b}' must have the same length, "
@@ -110,7 +110,7 @@ def check_same_length(name_a: str, a: Any, name_b: str, b: Any) -> None:
 
 
 def check_tensor(name: str, value: Any, *, ndim: int | None = None) -> torch.Tensor:
-    """Return ``value`` after checking it is a floating-point tensor with finite values."""
+    """Return `value` after checking it is a floating-point tensor with finite values."""
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"Argument '{name}' must be a torch.Tensor, but {name} = {_show(value)}.")
     if not value.is_floating_point():

@@ -1,25 +1,27 @@
 r"""Backpropagation written out by hand: the gradient of the RMSE through every layer.
 
-With :math:`z_\ell = h_{\ell-1} W_\ell + b_\ell`, :math:`h_\ell = \operatorname{ReLU}(z_\ell)`
-and :math:`J = \sqrt{m}`, :math:`m = \frac1n \sum_i r_i^2`, :math:`r = y - \hat y`, the chain
+With $z_\ell = h_{\ell-1} W_\ell + b_\ell$, $h_\ell = \operatorname{ReLU}(z_\ell)$
+and $J = \sqrt{m}$, $m = \frac1n \sum_i r_i^2$, $r = y - \hat y$, the chain
 rule gives, from the loss back to the first layer:
 
-.. math::
+$$
+\begin{aligned}
+\frac{\partial J}{\partial m} &= \frac{1}{2J}, \qquad
+\frac{\partial J}{\partial \hat y_i} = -\frac{\partial J}{\partial m}\,\frac{2 r_i}{n} \\
+\frac{\partial J}{\partial W_\ell} &= h_{\ell-1}^\top\, \delta_\ell, \qquad
+\frac{\partial J}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell, i} \\
+\frac{\partial J}{\partial h_{\ell-1}} &= \delta_\ell W_\ell^\top, \qquad
+\delta_{\ell-1} = \frac{\partial J}{\partial h_{\ell-1}} \odot [z_{\ell-1} > 0]
+\end{aligned}
+$$
 
-    \frac{\partial J}{\partial m} &= \frac{1}{2J}, \qquad
-    \frac{\partial J}{\partial \hat y_i} = -\frac{\partial J}{\partial m}\,\frac{2 r_i}{n} \\
-    \frac{\partial J}{\partial W_\ell} &= h_{\ell-1}^\top\, \delta_\ell, \qquad
-    \frac{\partial J}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell, i} \\
-    \frac{\partial J}{\partial h_{\ell-1}} &= \delta_\ell W_\ell^\top, \qquad
-    \delta_{\ell-1} = \frac{\partial J}{\partial h_{\ell-1}} \odot [z_{\ell-1} > 0]
-
-where :math:`\delta_\ell = \partial J / \partial z_\ell` and :math:`\delta_{D+1} = \partial J / \partial \hat y`,
-for a network of :math:`D` hidden layers.
-A ReLU passes the gradient where its input was positive and blocks it elsewhere.
+where $\delta_\ell = \partial J / \partial z_\ell$ and
+$\delta_{D+1} = \partial J / \partial \hat y$, for a network of $D$ hidden layers. A ReLU passes the
+gradient where its input was positive and blocks it elsewhere.
 
 The functions here evaluate these formulas with the same torch operations, in the same order
-and precision, as torch's autograd does for :func:`gpnn.forward` and :func:`gpnn.rmse`, so the
-gradients are bit-for-bit those of ``loss.backward()``.
+and precision, as torch's autograd does for [`gpnn.forward`][gpnn.network.forward] and
+[`gpnn.rmse`][gpnn.loss.rmse], so the gradients are bit-for-bit those of `loss.backward()`.
 """
 
 from __future__ import annotations
@@ -37,25 +39,25 @@ class ForwardPass(NamedTuple):
     """What the backward pass needs from the forward pass."""
 
     inputs: tuple[torch.Tensor, ...]
-    """Input of each layer: :math:`h_0 = X, h_1, \\dots, h_D`."""
+    """Input of each layer: $h_0 = X, h_1, \\dots, h_D$."""
     prediction: torch.Tensor
-    """Output :math:`\\hat y`, shape (n, 1)."""
+    """Output $\\hat y$, shape (n, 1)."""
 
 
 def forward_pass(x: torch.Tensor, params: Params) -> ForwardPass:
-    r"""The forward pass of :func:`gpnn.forward`, keeping every layer's input for the backward pass.
+    r"""The forward pass of [`gpnn.forward`][gpnn.network.forward], keeping every layer's input for the backward pass.
 
     Parameters
     ----------
     x : Tensor of shape (n, J)
-        Inputs :math:`X = h_0`, in the parameters' dtype.
+        Inputs $X = h_0$, in the parameters' dtype.
     params : Params
-        Weights and biases, as from :func:`gpnn.init_params`.
+        Weights and biases, as from [`gpnn.init_params`][gpnn.network.init_params].
 
     Returns
     -------
     ForwardPass
-        The input :math:`h_{\ell-1}` of every layer and the prediction :math:`\hat y`.
+        The input $h_{\ell-1}$ of every layer and the prediction $\hat y$.
     """
     params = check_params(params)
     check_tensor("x", x, ndim=2)
@@ -73,24 +75,26 @@ def _forward_pass(x: torch.Tensor, params: Params) -> ForwardPass:
 
 
 def rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
-    r"""Gradient of :math:`J = \sqrt{\frac1n\sum_i (y_i - \hat y_i)^2}` with respect to :math:`\hat y`.
+    r"""Gradient of $J = \sqrt{\frac1n\sum_i (y_i - \hat y_i)^2}$ with respect to $\hat y$.
 
-    .. math:: \frac{\partial J}{\partial \hat y_i} = -\frac{1}{2J} \cdot \frac{1}{n} \cdot 2 (y_i - \hat y_i)
+    $$
+    \frac{\partial J}{\partial \hat y_i} = -\frac{1}{2J} \cdot \frac{1}{n} \cdot 2 (y_i - \hat y_i)
+    $$
 
     evaluated factor by factor in the order of the chain rule: the square root's, the mean's,
-    the square's, then the difference's, and finally cast to the dtype of ``pred``.
+    the square's, then the difference's, and finally cast to the dtype of `pred`.
 
     Parameters
     ----------
     obs, pred : Tensor of shape (n, 1)
-        Observations :math:`y` and predictions :math:`\hat y`.
+        Observations $y$ and predictions $\hat y$.
     loss : Tensor of shape ()
-        ``rmse(obs, pred)``.
+        `rmse(obs, pred)`.
 
     Returns
     -------
-    Tensor of the shape and dtype of ``pred``
-        :math:`\partial J / \partial \hat y_i` for each row.
+    Tensor of the shape and dtype of pred
+        $\partial J / \partial \hat y_i$ for each row.
     """
     _check_obs_pred(obs, pred)
     if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
@@ -109,18 +113,20 @@ def _rmse_gradient(obs: torch.Tensor, pred: torch.Tensor, loss: torch.Tensor) ->
 def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tensor) -> Params:
     r"""Gradients of the loss with respect to every weight and bias, output layer first in the loop.
 
-    .. math:: \frac{\partial J}{\partial W_\ell} = h_{\ell-1}^\top \delta_\ell, \quad
-              \frac{\partial J}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell,i}, \quad
-              \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
+    $$
+    \frac{\partial J}{\partial W_\ell} = h_{\ell-1}^\top \delta_\ell, \quad
+    \frac{\partial J}{\partial b_\ell} = \textstyle\sum_i \delta_{\ell,i}, \quad
+    \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
+    $$
 
     Parameters
     ----------
     forward : ForwardPass
-        From :func:`forward_pass`.
+        From [`forward_pass`][gpnn.backprop.forward_pass].
     params : Params
         The parameters that forward pass used.
     d_prediction : Tensor of shape (n, 1)
-        :math:`\partial J / \partial \hat y`, e.g. from :func:`rmse_gradient`.
+        $\partial J / \partial \hat y$, e.g. from [`rmse_gradient`][gpnn.backprop.rmse_gradient].
 
     Returns
     -------
@@ -157,37 +163,39 @@ def backward_pass(forward: ForwardPass, params: Params, d_prediction: torch.Tens
 
 
 def _column_major(W: torch.Tensor) -> bool:
-    """Whether autograd sees ``W`` as column-major (and so transposes its gradient product)."""
+    """Whether autograd sees `W` as column-major (and so transposes its gradient product)."""
     return W.stride(0) == 1 and W.stride(1) == W.shape[0]
 
 
 def _weight_gradient(h_in: torch.Tensor, delta: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
-    r""":math:`h^\top \delta`, in the order of operations autograd uses for the layout of ``W``."""
+    r"""$h^\top \delta$, in the order of operations autograd uses for the layout of `W`."""
     if _column_major(W):
         return delta.t().mm(h_in).t()
     return h_in.t().mm(delta)
 
 
 def gradients(x: torch.Tensor, y: torch.Tensor, params: Params) -> tuple[float, Params]:
-    r"""Loss and its gradients for a :func:`gpnn.forward` network scored by :func:`gpnn.rmse`, by hand.
+    r"""Loss and its gradients, by hand, for a network scored by its RMSE.
 
-    Equal, bit for bit, to ``loss.backward()`` on ``rmse(y, forward(x, params))``.
+    The network is [`gpnn.forward`][gpnn.network.forward]'s and the loss
+    [`gpnn.rmse`][gpnn.loss.rmse]'s. Equal, bit for bit, to `loss.backward()` on
+    `rmse(y, forward(x, params))`.
 
     Parameters
     ----------
     x : Tensor of shape (n, J)
         Inputs, in the parameters' dtype.
     y : Tensor of shape (n, 1)
-        Targets :math:`y`.
+        Targets $y$.
     params : Params
         Weights and biases at which to differentiate.
 
     Returns
     -------
     loss : float
-        The loss :math:`L` at ``params``.
+        The loss $L$ at `params`.
     grads : Params
-        :math:`\partial J / \partial W_\ell` and :math:`\partial J / \partial b_\ell`.
+        $\partial J / \partial W_\ell$ and $\partial J / \partial b_\ell$.
     """
     params = check_params(params)
     check_tensor("x", x, ndim=2)

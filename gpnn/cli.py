@@ -131,7 +131,13 @@ def _plain(docstring: str) -> str:
     """First paragraph of a docstring on one line, reStructuredText roles reduced to their text."""
     paragraph = inspect.cleandoc(docstring).split("\n\n", 1)[0]
     paragraph = re.sub(r":([\w:]+):`([^`]*)`", _role_text, paragraph)
-    paragraph = re.sub(r"``([^`]*)``|`([^`]*)`", lambda match: match.group(1) or match.group(2) or "", paragraph)
+    # Markdown: an autorefs cross-reference shows its text, and $maths$ reads as a math role does.
+    paragraph = re.sub(r"\[`([^`]*)`\]\[[^\]]*\]", r"\1", paragraph)
+    paragraph = re.sub(
+        r"``([^`]*)``|`([^`]*)`|\$([^$]+)\$",
+        lambda match: match.group(1) or match.group(2) or _latex_text(match.group(3) or ""),
+        paragraph,
+    )
     return " ".join(paragraph.split())
 
 
@@ -139,13 +145,17 @@ def _role_text(match: re.Match[str]) -> str:
     """What Sphinx would show for ``:role:`content```, as plain text."""
     role, content = match.group(1), match.group(2)
     if role.endswith("math"):
-        # Enough LaTeX for a terminal: \text{a} is a, \sqrt{a} is sqrt(a), \eta is eta.
-        content = re.sub(r"\\text\{([^{}]*)\}", r"\1", content)
-        content = re.sub(r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)", content)
-        return content.replace("\\", "").replace("{", "").replace("}", "")
+        return _latex_text(content)
     content = re.sub(r"\s*<[^>]*>$", "", content)  # `text <target>` shows the text
     # `~module.Name` shows the last component only.
     return content[1:].rsplit(".", 1)[-1] if content.startswith("~") else content
+
+
+def _latex_text(latex: str) -> str:
+    r"""Enough LaTeX for a terminal: `\text{a}` is a, `\sqrt{a}` is sqrt(a), `\eta` is eta."""
+    latex = re.sub(r"\\text\{([^{}]*)\}", r"\1", latex)
+    latex = re.sub(r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)", latex)
+    return latex.replace("\\", "").replace("{", "").replace("}", "")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,7 +20,10 @@ Float32 training over thousands of steps is chaotic, so other machines end elsew
 """
 
 IMPLEMENTATIONS = ("scratch", "numpy", "torch-sgd", "torch-adam")
-"""The ways of training the network that :attr:`ExperimentConfig.implementation` names."""
+"""The ways of training the network.
+
+[`ExperimentConfig.implementation`][gpnn.config.ExperimentConfig.implementation] names one of them.
+"""
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class ExperimentConfig:
     """Everything that determines one run: the simulated data, the network and its training.
 
     Defaults reproduce the reference experiment. Instances are immutable and validated on
-    creation; use :func:`dataclasses.replace` to vary one setting.
+    creation; use `dataclasses.replace` to vary one setting.
 
     Examples
     --------
@@ -39,11 +42,11 @@ class ExperimentConfig:
     """
 
     eta: float = 3.0
-    """Marginal standard deviation :math:`\\eta` of the latent GP."""
+    """Marginal standard deviation $\\eta$ of the latent GP."""
     rho: float = 10.0
-    """Length scale :math:`\\rho` of the latent GP, in units of x."""
+    """Length scale $\\rho$ of the latent GP, in units of x."""
     sigma: float = 0.7
-    """Standard deviation :math:`\\sigma` of the observation noise."""
+    """Standard deviation $\\sigma$ of the observation noise."""
     x_start: float = -50.0
     """First location."""
     x_stop: float = 50.0
@@ -55,7 +58,7 @@ class ExperimentConfig:
     hidden_sizes: tuple[int, ...] = (16, 32, 64, 64, 32, 16)
     """Nodes in each hidden layer, input side first."""
     learning_rate: float = 0.005
-    """Gradient-descent step size :math:`\\alpha`."""
+    """Gradient-descent step size $\\alpha$."""
     n_epochs: int = 8000
     """Full-batch gradient steps."""
     init_seed: int = 33
@@ -63,22 +66,22 @@ class ExperimentConfig:
     standardize_inputs: bool = True
     """Z-score the locations with the training locations' mean and standard deviation before fitting.
 
-    ``False`` trains on the raw locations.
+    `False` trains on the raw locations.
     """
     init_scale: str = "he"
-    """Initial weight scale: ``"he"`` (sd :math:`\\sqrt{2 / \\text{fan-in}}`), ``"unit"`` (sd 1) or ``"small"``.
+    """Initial weight scale: `"he"` (sd $\\sqrt{2 / \\text{fan-in}}$), `"unit"` (sd 1) or `"small"`.
 
-    See :data:`gpnn.network.INIT_SCALES`.
+    See [`gpnn.network.INIT_SCALES`][].
     """
     record_every: int = 100
     """Also keep the predictions at every location every this many epochs (0: only the last ones)."""
     holdout_every: int = 0
-    """Hold out every this-many-th location from training (indices ``k - 1, 2k - 1, ...``); 0 trains on all."""
+    """Hold out every this-many-th location from training (indices `k - 1, 2k - 1, ...`); 0 trains on all."""
     gap: tuple[float, float] | None = None
-    """Leave the locations in ``[gap[0], gap[1])`` out of training; ``None`` leaves none out."""
+    """Leave the locations in `[gap[0], gap[1])` out of training; `None` leaves none out."""
     implementation: str = "scratch"
-    """How the network is trained: ``"scratch"`` (the hand-written gradient descent), ``"numpy"``
-    (the same in NumPy), ``"torch-sgd"`` or ``"torch-adam"`` (``torch.nn`` with ``torch.optim``)."""
+    """How the network is trained: `"scratch"` (the hand-written gradient descent), `"numpy"`
+    (the same in NumPy), `"torch-sgd"` or `"torch-adam"` (`torch.nn` with `torch.optim`)."""
 
     def __post_init__(self) -> None:
         # Validate, and normalise types so that equal settings compare and hash equal.
@@ -136,12 +139,12 @@ class ExperimentConfig:
             raise ValueError("Arguments 'data_seed' and 'init_seed' must be integers: an experiment is reproducible.")
 
     def x(self) -> NDArray[np.float64]:
-        """Locations ``np.arange(x_start, x_stop, x_step)``.
+        """Locations `np.arange(x_start, x_stop, x_step)`.
 
         Returns
         -------
         ndarray of shape (n,)
-            Evenly spaced locations, float64, every one below ``x_stop``.
+            Evenly spaced locations, float64, every one below `x_stop`.
         """
         return np.arange(self.x_start, self.x_stop, self.x_step)
 
@@ -151,7 +154,8 @@ class ExperimentConfig:
         Returns
         -------
         ndarray of bool of shape (n,)
-            True at the locations trained on, one entry per location of :meth:`x`.
+            True at the locations trained on, one entry per location of
+            [`x`][gpnn.config.ExperimentConfig.x].
         """
         x = self.x()
         mask = np.ones(x.size, dtype=bool)
@@ -167,8 +171,9 @@ class ExperimentConfig:
         Returns
         -------
         dict
-            Every field by name; ``json.dumps`` takes it, and :meth:`from_dict` turns it back
-            into an equal config.
+            Every field by name; `json.dumps` takes it, and
+            [`from_dict`][gpnn.config.ExperimentConfig.from_dict] turns it back into an equal
+            config.
         """
         data = dataclasses.asdict(self)
         data["hidden_sizes"] = list(self.hidden_sizes)
@@ -177,7 +182,9 @@ class ExperimentConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExperimentConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error, missing keys take defaults.
+        """Inverse of [`to_dict`][gpnn.config.ExperimentConfig.to_dict].
+
+        Unknown keys are an error; missing keys take their defaults.
 
         Parameters
         ----------

@@ -1,11 +1,13 @@
 r"""A deep ensemble: the same network trained from several random initialisations.
 
 The GP gives a whole posterior distribution; one trained network gives a single curve. Training
-the same network from :math:`m` initialisations and reading the members' spread as uncertainty
+the same network from $m$ initialisations and reading the members' spread as uncertainty
 (Lakshminarayanan et al., 2017) gives a distribution of a kind:
 
-.. math:: \bar y(x) = \frac1m \sum_{j=1}^m \hat y_j(x), \qquad
-          s(x)^2 = \frac{1}{m - 1} \sum_{j=1}^m \big(\hat y_j(x) - \bar y(x)\big)^2 .
+$$
+\bar y(x) = \frac1m \sum_{j=1}^m \hat y_j(x), \qquad
+s(x)^2 = \frac{1}{m - 1} \sum_{j=1}^m \big(\hat y_j(x) - \bar y(x)\big)^2 .
+$$
 
 The spread measures how much the fit depends on where training started, not the posterior
 uncertainty about the function: where every member extrapolates the same way, the spread is
@@ -21,14 +23,14 @@ from gpnn._validation import check_int
 
 
 def summary(predictions: ArrayLike, size: int | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    r"""Mean and standard deviation (with :math:`m - 1` in the denominator) of the first ``size`` members.
+    r"""Mean and standard deviation (with $m - 1$ in the denominator) of the first `size` members.
 
     Parameters
     ----------
     predictions : array_like of shape (m, n)
-        Each member's predictions at the same ``n`` locations.
+        Each member's predictions at the same `n` locations.
     size : int, optional
-        Use the first ``size`` members (at least 2); by default all of them.
+        Use the first `size` members (at least 2); by default all of them.
 
     Returns
     -------

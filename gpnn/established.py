@@ -1,9 +1,10 @@
-r"""The same network with PyTorch's building blocks: ``torch.nn.Sequential`` and ``torch.optim``.
+r"""The same network with PyTorch's building blocks: `torch.nn.Sequential` and `torch.optim`.
 
-:func:`to_sequential` turns :class:`~gpnn.network.Params` into ``nn.Linear`` and ``nn.ReLU``
-layers holding the same numbers (``nn.Linear`` stores its weight transposed, as
-``(out_features, in_features)``, and computes :math:`h W^\\top + b`); :class:`ModuleTrainer`
-trains it with a ``torch.optim`` optimiser on the same loss.
+[`to_sequential`][gpnn.established.to_sequential] turns [`Params`][gpnn.network.Params] into
+`nn.Linear` and `nn.ReLU` layers holding the same numbers (`nn.Linear` stores its weight transposed,
+as `(out_features, in_features)`, and computes $h W^\top + b$);
+[`ModuleTrainer`][gpnn.established.ModuleTrainer] trains it with a `torch.optim` optimiser on the
+same loss.
 """
 
 from __future__ import annotations
@@ -22,18 +23,18 @@ from gpnn.training import Trainer, _all_finite
 
 
 def to_sequential(params: Params) -> nn.Sequential:
-    """An ``nn.Sequential`` of ``Linear`` and ``ReLU`` layers with the weights and biases of ``params``.
+    """An `nn.Sequential` of `Linear` and `ReLU` layers with the weights and biases of `params`.
 
     Parameters
     ----------
     params : Params
-        Weights and biases in the layout of :func:`gpnn.forward`; copied.
+        Weights and biases in the layout of [`gpnn.forward`][gpnn.network.forward]; copied.
 
     Returns
     -------
     torch.nn.Sequential
-        Its output equals :func:`gpnn.forward` up to rounding: ``nn.Linear`` adds the bias inside
-        the matrix product (``addmm``) rather than after it.
+        Its output equals [`gpnn.forward`][gpnn.network.forward] up to rounding: `nn.Linear` adds
+        the bias inside the matrix product (`addmm`) rather than after it.
     """
     params = check_params(params)
     layers: list[nn.Module] = []
@@ -49,11 +50,12 @@ def to_sequential(params: Params) -> nn.Sequential:
 
 
 class ModuleTrainer(Trainer):
-    """Train :func:`to_sequential`'s network on the RMSE with a ``torch.optim`` optimiser.
+    """Train [`to_sequential`][gpnn.established.to_sequential]'s network on the RMSE with a `torch.optim` optimiser.
 
-    Keeps the :class:`~gpnn.training.Trainer` contract. The module holds copies of ``params``
-    (the tensors passed in are not changed); :meth:`parameters` returns them in the layout of
-    :func:`gpnn.forward`.
+    Keeps the [`Trainer`][gpnn.training.Trainer] contract. The module holds copies of `params`
+    (the tensors passed in are not changed);
+    [`parameters`][gpnn.established.ModuleTrainer.parameters] returns them in the layout of
+    [`gpnn.forward`][gpnn.network.forward].
 
     Parameters
     ----------
@@ -62,18 +64,18 @@ class ModuleTrainer(Trainer):
     y : Tensor or array_like of shape (n, 1) or (n,)
         Targets; their dtype is kept.
     params : Params
-        Initial parameters, e.g. from :func:`gpnn.init_params`.
+        Initial parameters, e.g. from [`gpnn.init_params`][gpnn.network.init_params].
     lr : float
         Learning rate, > 0.
     optimizer : {"sgd", "adam"}, default "sgd"
-        ``torch.optim.SGD`` (plain gradient descent, as the from-scratch loop) or ``torch.optim.Adam``.
+        `torch.optim.SGD` (plain gradient descent, as the from-scratch loop) or `torch.optim.Adam`.
 
     Attributes
     ----------
     model : torch.nn.Sequential
-        The network being trained, from :func:`to_sequential`.
+        The network being trained, from [`to_sequential`][gpnn.established.to_sequential].
     optimizer : torch.optim.Optimizer
-        The optimiser that updates ``model``'s parameters.
+        The optimiser that updates `model`'s parameters.
     """
 
     def __init__(self, x: Any, y: Any, params: Params, lr: float, optimizer: Literal["sgd", "adam"] = "sgd") -> None:
@@ -94,7 +96,7 @@ class ModuleTrainer(Trainer):
             yield
 
     def epoch(self) -> float:
-        """One epoch: ``zero_grad``, forward, loss, ``backward``, the optimiser's ``step``.
+        """One epoch: `zero_grad`, forward, loss, `backward`, the optimiser's `step`.
 
         Returns
         -------
@@ -112,7 +114,7 @@ class ModuleTrainer(Trainer):
         return loss.item()
 
     def parameters(self) -> Params:
-        """Copies of the module's weights (transposed back to ``(in, out)``) and biases.
+        """Copies of the module's weights (transposed back to `(in, out)`) and biases.
 
         Returns
         -------

@@ -23,11 +23,11 @@ from gpnn.training import Trainer
 class ExperimentResult:
     """What one run produced. Arrays are float64 numpy arrays of shape (n,), one value per location, unless stated.
 
-    Two moments of training appear here. :attr:`predictions`, :attr:`snapshots` and
-    :attr:`loss_history` come from forward passes, each made *before* its epoch's update; the
-    trained :attr:`weights` and :attr:`biases` are *after* the last update. So
-    :attr:`predictions` (which :attr:`final_rmse` scores, as the reference recipe reports it)
-    lag the trained weights by one step; :func:`predict` uses the trained weights.
+    Two moments of training appear here. `predictions`, `snapshots` and `loss_history` (fields
+    below) come from forward passes, each made *before* its epoch's update; the trained `weights`
+    and `biases` are *after* the last update. So `predictions` (which `final_rmse` scores, as the
+    reference recipe reports it) lag the trained weights by one step;
+    [`predict`][gpnn.experiment.predict] uses the trained weights.
     """
 
     config: ExperimentConfig
@@ -39,17 +39,17 @@ class ExperimentResult:
     y: NDArray[np.float64]
     """Noisy observations."""
     train_mask: NDArray[np.bool_]
-    """Which locations the network was trained on (all, unless ``config`` holds some out)."""
+    """Which locations the network was trained on (all, unless `config` holds some out)."""
     inputs: NDArray[np.float64]
-    """The network's input at each location: standardised, or raw if ``standardize_inputs`` is off."""
+    """The network's input at each location: standardised, or raw if `standardize_inputs` is off."""
     x_center: float
-    r"""Mean :math:`\bar x` of the training locations, subtracted when standardising (0 if not standardised)."""
+    r"""Mean $\bar x$ of the training locations, subtracted when standardising (0 if not standardised)."""
     x_scale: float
     """Standard deviation of the training locations, divided by when standardising (1 if not standardised)."""
     loss_history: NDArray[np.float64]
     """Training RMSE at each epoch (before that epoch's update), shape (n_epochs,)."""
     predictions: NDArray[np.float64]
-    """Network output at every location from the last epoch's forward pass (the one ``final_rmse`` scores)."""
+    """Network output at every location from the last epoch's forward pass (the one `final_rmse` scores)."""
     weights: tuple[NDArray[np.float32], ...]
     """Trained weight matrices, input side first, after the last update."""
     biases: tuple[NDArray[np.float32], ...]
@@ -57,20 +57,22 @@ class ExperimentResult:
     train_seconds: float
     """Wall time of the training loop alone."""
     snapshot_epochs: NDArray[np.int64]
-    """Epochs at which predictions were kept (every ``config.record_every``), shape (k,)."""
+    """Epochs at which predictions were kept (every `config.record_every`), shape (k,)."""
     snapshots: NDArray[np.float64]
     """Predictions at every location from those epochs' forward passes, shape (k, n)."""
 
     @property
     def final_rmse(self) -> float:
-        """RMSE against the training observations at the last epoch, ``loss_history[-1]``."""
+        """RMSE against the training observations at the last epoch, `loss_history[-1]`."""
         return float(self.loss_history[-1]) if self.loss_history.size else float("nan")
 
     @property
     def rmse_to_latent(self) -> float:
         r"""RMSE of the predictions against the latent function at every location.
 
-        .. math:: \sqrt{\tfrac1n \textstyle\sum_i (\hat y_i - f_i)^2}
+        $$
+        \sqrt{\tfrac1n \textstyle\sum_i (\hat y_i - f_i)^2}
+        $$
         """
         return float(np.sqrt(np.mean((self.predictions - self.latent) ** 2)))
 
@@ -83,10 +85,10 @@ def run_experiment(
 ) -> ExperimentResult:
     """Simulate data from the GP and fit the network to it.
 
-    The steps are those of the reference experiment: ``sample_gp`` with ``data_seed``;
+    The steps are those of the reference experiment: `sample_gp` with `data_seed`;
     standardise the locations with the training locations' mean and standard deviation and
-    cast them to float32, keeping ``y`` float64; ``init_params`` with ``init_seed``; train for
-    ``n_epochs`` with the trainer that ``implementation`` names. Training runs on one torch
+    cast them to float32, keeping `y` float64; `init_params` with `init_seed`; train for
+    `n_epochs` with the trainer that `implementation` names. Training runs on one torch
     thread (faster for matrices this small; the previous setting is restored).
 
     Parameters
@@ -94,12 +96,12 @@ def run_experiment(
     config : ExperimentConfig, optional
         Settings; the defaults are the reference experiment.
     callback : callable, optional
-        Passed to the trainer's ``train``, called as ``callback(epoch, loss)`` after each epoch.
+        Passed to the trainer's `train`, called as `callback(epoch, loss)` after each epoch.
     trainer : {"autograd", "fast"}, default "autograd"
-        For ``implementation="scratch"``: ``"autograd"`` trains with the readable
-        :class:`~gpnn.training.GradientDescent`, ``"fast"`` with
-        :class:`~gpnn.fast_training.FastGradientDescent`, which gives the same result bit for
-        bit in about half the time. Other implementations ignore it.
+        For `implementation="scratch"`: `"autograd"` trains with the readable
+        [`GradientDescent`][gpnn.training.GradientDescent], `"fast"` with
+        [`FastGradientDescent`][gpnn.fast_training.FastGradientDescent], which gives the same result
+        bit for bit in about half the time. Other implementations ignore it.
 
     Returns
     -------
@@ -109,7 +111,7 @@ def run_experiment(
     Raises
     ------
     TrainingDivergedError
-        If training diverges (see :class:`~gpnn.training.Trainer`).
+        If training diverges (see [`Trainer`][gpnn.training.Trainer]).
     """
     if config is None:
         config = ExperimentConfig()
@@ -171,7 +173,7 @@ def run_experiment(
 
 
 def _trainer(config: ExperimentConfig, trainer: str, x: torch.Tensor, y: torch.Tensor, params: Params) -> Trainer:
-    """The trainer that ``config.implementation`` (and, from scratch, ``trainer``) names."""
+    """The trainer that `config.implementation` (and, from scratch, `trainer`) names."""
     lr = config.learning_rate
     if config.implementation == "numpy":
         from gpnn.numpy_net import NumpyGradientDescent
@@ -193,10 +195,13 @@ def _trainer(config: ExperimentConfig, trainer: str, x: torch.Tensor, y: torch.T
 def predict(result: ExperimentResult, x: ArrayLike) -> NDArray[np.float64]:
     r"""The trained network's prediction at new locations.
 
-    .. math:: \hat y(x) = f\!\left(\frac{x - \bar x}{s_x}; \theta_N\right)
+    $$
+    \hat y(x) = f\!\left(\frac{x - \bar x}{s_x}; \theta_N\right)
+    $$
 
     standardised like the training locations, with the weights after the last update
-    (:attr:`ExperimentResult.predictions` come from the forward pass one update earlier).
+    ([`ExperimentResult.predictions`][gpnn.experiment.ExperimentResult.predictions] come from the
+    forward pass one update earlier).
 
     Parameters
     ----------
@@ -208,7 +213,7 @@ def predict(result: ExperimentResult, x: ArrayLike) -> NDArray[np.float64]:
     Returns
     -------
     ndarray of shape (m,)
-        Predictions :math:`\hat y(x)`, float64.
+        Predictions $\hat y(x)$, float64.
     """
     if not isinstance(result, ExperimentResult):
         raise TypeError(f"Argument 'result' must be an ExperimentResult, but result = {result!r}.")

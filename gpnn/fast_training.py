@@ -1,22 +1,23 @@
-r"""A faster trainer that gives exactly the same numbers as :class:`~gpnn.training.GradientDescent`.
+r"""A faster trainer that gives exactly the same numbers as [`GradientDescent`][gpnn.training.GradientDescent].
 
 For matrices this small, most of an epoch of the readable trainer is spent not on arithmetic but
 on per-operation bookkeeping: building autograd's graph, allocating every intermediate, and
-updating fourteen parameter tensors one by one. :class:`FastGradientDescent` keeps the
-arithmetic and drops the bookkeeping:
+updating fourteen parameter tensors one by one.
+[`FastGradientDescent`][gpnn.fast_training.FastGradientDescent] keeps the arithmetic and drops
+the bookkeeping:
 
-* the gradients come from the hand-derived backward pass of :mod:`gpnn.backprop`, evaluated
+* the gradients come from the hand-derived backward pass of [`gpnn.backprop`][], evaluated
   with the same torch operations in the same order and precision as autograd, so they are
   bit-for-bit autograd's;
-* every intermediate lives in a buffer allocated once, written with ``out=`` and in-place ops;
+* every intermediate lives in a buffer allocated once, written with `out=` and in-place ops;
 * all weights and biases are views into one flat tensor, and so are their gradients, so the
-  update :math:`\theta \leftarrow \theta - \alpha g` is two operations for the whole network
+  update $\theta \leftarrow \theta - \alpha g$ is two operations for the whole network
   (elementwise, hence identical to updating tensor by tensor);
 * it runs on one thread.
 
 The loss history, the predictions and the trained parameters equal those of
-:class:`~gpnn.training.GradientDescent`, bit for bit, and it keeps the same
-:class:`~gpnn.training.Trainer` contract.
+[`GradientDescent`][gpnn.training.GradientDescent], bit for bit, and it keeps the same
+[`Trainer`][gpnn.training.Trainer] contract.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from gpnn.training import Trainer
 
 
 class FastGradientDescent(Trainer):
-    """:class:`~gpnn.training.GradientDescent`'s algorithm, faster and exactly equal.
+    """[`GradientDescent`][gpnn.training.GradientDescent]'s algorithm, faster and exactly equal.
 
     Takes the same arguments. The caller's weight and bias tensors are rebound, on
     construction, to views of one flat buffer (their values unchanged), so they hold the
@@ -48,7 +49,7 @@ class FastGradientDescent(Trainer):
     y : Tensor or array_like of shape (n, 1) or (n,)
         Targets; their dtype is kept.
     params : Params
-        From :func:`gpnn.init_params`.
+        From [`gpnn.init_params`][gpnn.network.init_params].
     lr : float
         Learning rate, > 0.
 
@@ -97,7 +98,7 @@ class FastGradientDescent(Trainer):
         Raises
         ------
         TrainingDivergedError
-            Under the :class:`~gpnn.training.Trainer` contract's rule.
+            Under the [`Trainer`][gpnn.training.Trainer] contract's rule.
         """
         with torch.no_grad():
             loss = self._forward_loss()
@@ -110,7 +111,7 @@ class FastGradientDescent(Trainer):
         return loss
 
     def _forward_loss(self) -> float:
-        """Forward pass and RMSE, as :func:`gpnn.forward` and :func:`gpnn.rmse` compute them."""
+        """Forward pass and RMSE, as `gpnn.forward` and `gpnn.rmse` compute them."""
         h, n_layers = self._h, len(self._W)
         for layer in range(n_layers):
             torch.mm(h[layer], self._W[layer], out=h[layer + 1])  # z = h W
@@ -123,7 +124,7 @@ class FastGradientDescent(Trainer):
         return self._square.mean().sqrt().item()  # J = sqrt(mean(r^2))
 
     def _backward(self, loss: float) -> None:
-        """Gradients of every parameter into the flat gradient buffer (see :mod:`gpnn.backprop`)."""
+        """Gradients of every parameter into the flat gradient buffer (see [`gpnn.backprop`][])."""
         h, n = self._h, self._residual.shape[0]
         # dJ/dy_hat = -(1 / (2J)) (1 / n) 2r: Python floats are IEEE doubles, so these scalar
         # factors round as torch's do in gpnn.backprop.rmse_gradient; scaling by -2 is exact.

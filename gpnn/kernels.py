@@ -2,10 +2,12 @@ r"""Covariance kernels: how the correlation between two points decays with dista
 
 The squared-exponential kernel is
 
-.. math:: k(d) = \eta^2 \exp\!\left(-\frac{d^2}{2\rho^2}\right),
+$$
+k(d) = \eta^2 \exp\!\left(-\frac{d^2}{2\rho^2}\right),
+$$
 
-where :math:`d = |x_i - x_j|`, :math:`\eta` is the marginal standard deviation of the latent
-function and :math:`\rho` its length scale: points closer than about :math:`\rho` move together.
+where $d = |x_i - x_j|$, $\eta$ is the marginal standard deviation of the latent
+function and $\rho$ its length scale: points closer than about $\rho$ move together.
 """
 
 from __future__ import annotations
@@ -21,20 +23,22 @@ from gpnn._validation import check_real, check_vector
 def squared_exponential(d: ArrayLike, eta: float, rho: float) -> NDArray[np.float64]:
     r"""Squared-exponential covariance as a function of distance.
 
-    .. math:: k(d) = \eta^2 \exp\!\left(-\tfrac{1}{2}\, d^2 / \rho^2\right)
+    $$
+    k(d) = \eta^2 \exp\!\left(-\tfrac{1}{2}\, d^2 / \rho^2\right)
+    $$
 
     Parameters
     ----------
     d : array_like of any shape
-        Non-negative, finite distances :math:`d_{ij}`.
+        Non-negative, finite distances $d_{ij}$.
     eta : float
-        Marginal standard deviation :math:`\eta > 0`; :math:`k(0) = \eta^2`.
+        Marginal standard deviation $\eta > 0$; $k(0) = \eta^2$.
     rho : float
-        Length scale :math:`\rho > 0`; :math:`k(\rho) = \eta^2 e^{-1/2}`.
+        Length scale $\rho > 0$; $k(\rho) = \eta^2 e^{-1/2}$.
 
     Returns
     -------
-    k : ndarray of the same shape as ``d``
+    k : ndarray of the same shape as d
         Covariances, float64.
 
     Examples
@@ -50,7 +54,7 @@ def squared_exponential(d: ArrayLike, eta: float, rho: float) -> NDArray[np.floa
 
 
 def distance_matrix(x: ArrayLike) -> NDArray[np.float64]:
-    r"""Pairwise distances :math:`d_{ij} = |x_i - x_j|` between 1-D locations.
+    r"""Pairwise distances $d_{ij} = |x_i - x_j|$ between 1-D locations.
 
     Parameters
     ----------
@@ -67,14 +71,14 @@ def distance_matrix(x: ArrayLike) -> NDArray[np.float64]:
 
 
 def kernel_matrix(x: ArrayLike, eta: float, rho: float, jitter: float = 0.0) -> NDArray[np.float64]:
-    r"""Covariance matrix :math:`K_{ij} = k(|x_i - x_j|) + \text{jitter}\,\delta_{ij}`.
+    r"""Covariance matrix $K_{ij} = k(|x_i - x_j|) + \text{jitter}\,\delta_{ij}$.
 
     Parameters
     ----------
     x : array_like of shape (n,)
         Finite locations.
     eta, rho : float
-        Kernel parameters, see :func:`squared_exponential`.
+        Kernel parameters, see [`squared_exponential`][gpnn.kernels.squared_exponential].
     jitter : float, default 0.0
         Non-negative constant added to the diagonal. A squared-exponential matrix on a dense
         grid is numerically singular; a tiny jitter makes it positive definite in floating point.
@@ -83,7 +87,7 @@ def kernel_matrix(x: ArrayLike, eta: float, rho: float, jitter: float = 0.0) -> 
     -------
     K : ndarray of shape (n, n)
         Symmetric, positive semi-definite covariance matrix (positive definite with a
-        positive ``jitter``), float64.
+        positive `jitter`), float64.
     """
     jitter = check_real("jitter", jitter, nonnegative=True)
     K = squared_exponential(distance_matrix(x), eta, rho)  # (n, n)

@@ -1,9 +1,11 @@
 r"""The loss: root mean squared error, the regression residual standard deviation.
 
-.. math:: \text{RMSE}(y, \hat y) = \sqrt{\tfrac{1}{n} \textstyle\sum_i (y_i - \hat y_i)^2}
+$$
+\text{RMSE}(y, \hat y) = \sqrt{\tfrac{1}{n} \textstyle\sum_i (y_i - \hat y_i)^2}
+$$
 
 Minimising it is minimising the residual sum of squares, as least squares does, so its minimum
-is at the same parameters; its scale is that of :math:`y`, comparable to the noise :math:`\sigma`.
+is at the same parameters; its scale is that of $y$, comparable to the noise $\sigma$.
 """
 
 from __future__ import annotations
@@ -16,17 +18,19 @@ from gpnn._validation import check_tensor
 def rmse(obs: torch.Tensor, pred: torch.Tensor) -> torch.Tensor:
     r"""Root mean squared error between observations and predictions.
 
-    .. math:: \sqrt{\tfrac{1}{n} \textstyle\sum_i (y_i - \hat y_i)^2}
+    $$
+    \sqrt{\tfrac{1}{n} \textstyle\sum_i (y_i - \hat y_i)^2}
+    $$
 
-    Shapes must match exactly: a ``(n, 1)`` column against a ``(n,)`` vector would broadcast
-    to ``(n, n)`` and give a silently wrong number, so it is refused.
+    Shapes must match exactly: a `(n, 1)` column against a `(n,)` vector would broadcast
+    to `(n, n)` and give a silently wrong number, so it is refused.
 
     Parameters
     ----------
     obs : Tensor of shape (n, ...)
-        Observed values :math:`y`.
+        Observed values $y$.
     pred : Tensor of the same shape
-        Predicted values :math:`\hat y`. Mixed float32/float64 inputs are computed in float64.
+        Predicted values $\hat y$. Mixed float32/float64 inputs are computed in float64.
 
     Returns
     -------

@@ -1,16 +1,18 @@
 r"""The network: a stack of linear regressions with a ReLU between them.
 
-With input matrix :math:`X` of shape :math:`(n, J)` and :math:`D` hidden layers of sizes :math:`H_1, \dots, H_D`,
+With input matrix $X$ of shape $(n, J)$ and $D$ hidden layers of sizes $H_1, \dots, H_D$,
 
-.. math::
+$$
+\begin{aligned}
+h_0 &= X \\
+h_\ell &= \operatorname{ReLU}(h_{\ell-1} W_\ell + b_\ell), \quad \ell = 1, \dots, D \\
+\hat y &= h_D W_{D+1} + b_{D+1}
+\end{aligned}
+$$
 
-    h_0 &= X \\
-    h_\ell &= \operatorname{ReLU}(h_{\ell-1} W_\ell + b_\ell), \quad \ell = 1, \dots, D \\
-    \hat y &= h_D W_{D+1} + b_{D+1}
-
-Each :math:`W_\ell` (shape :math:`H_{\ell-1} \times H_\ell`) is a matrix of regression
-coefficients and each :math:`b_\ell` a vector of intercepts. The output layer has no ReLU, so
-:math:`\hat y` can take any real value.
+Each $W_\ell$ (shape $H_{\ell-1} \times H_\ell$) is a matrix of regression
+coefficients and each $b_\ell$ a vector of intercepts. The output layer has no ReLU, so
+$\hat y$ can take any real value.
 """
 
 from __future__ import annotations
@@ -30,33 +32,33 @@ INIT_SCALES: dict[str, Callable[[int], float]] = {
     "unit": lambda fan_in: 1.0,
     "small": lambda fan_in: 0.01,
 }
-r"""Standard deviation of the initial weights of a layer with ``fan_in`` inputs, by name.
+r"""Standard deviation of the initial weights of a layer with `fan_in` inputs, by name.
 
-``"he"``: :math:`\sqrt{2 / \text{fan-in}}`, which keeps the activations' scale through ReLU
-layers; ``"unit"``: 1, plain :math:`\mathcal{N}(0, 1)`, so activations grow layer by layer;
-``"small"``: 0.01, so activations shrink towards zero layer by layer.
+`"he"`: $\sqrt{2 / \text{fan-in}}$, which keeps the activations' scale through ReLU
+layers; `"unit"`: 1, plain $\mathcal{N}(0, 1)$, so activations grow layer by layer;
+`"small"`: 0.01, so activations shrink towards zero layer by layer.
 """
 
 
 class Params(NamedTuple):
     """Weights and biases of every layer, input side first.
 
-    Unpacks like the plain pair ``weights, biases = params``.
+    Unpacks like the plain pair `weights, biases = params`.
     """
 
     weights: tuple[torch.Tensor, ...]
-    """``weights[l]`` has shape ``(sizes[l], sizes[l + 1])``."""
+    """`weights[l]` has shape `(sizes[l], sizes[l + 1])`."""
     biases: tuple[torch.Tensor, ...]
-    """``biases[l]`` has shape ``(sizes[l + 1],)``."""
+    """`biases[l]` has shape `(sizes[l + 1],)`."""
 
 
 def layer_sizes(n_inputs: int, hidden_sizes: Sequence[int], n_outputs: int = 1) -> tuple[int, ...]:
-    """Widths of every layer, input and output included: ``(J, H_1, ..., H_D, 1)``.
+    """Widths of every layer, input and output included: `(J, H_1, ..., H_D, 1)`.
 
     Parameters
     ----------
     n_inputs : int
-        Number of predictors :math:`J`, >= 1.
+        Number of predictors $J$, >= 1.
     hidden_sizes : sequence of int
         Number of nodes in each hidden layer, each >= 1.
     n_outputs : int, default 1
@@ -65,7 +67,7 @@ def layer_sizes(n_inputs: int, hidden_sizes: Sequence[int], n_outputs: int = 1) 
     Returns
     -------
     tuple of int
-        ``(n_inputs, *hidden_sizes, n_outputs)``.
+        `(n_inputs, *hidden_sizes, n_outputs)`.
     """
     n_inputs = check_int("n_inputs", n_inputs, minimum=1)
     n_outputs = check_int("n_outputs", n_outputs, minimum=1)
@@ -73,12 +75,12 @@ def layer_sizes(n_inputs: int, hidden_sizes: Sequence[int], n_outputs: int = 1) 
 
 
 def count_parameters(sizes: Sequence[int]) -> int:
-    r"""Number of weights and biases: :math:`\sum_\ell (H_{\ell-1} + 1) H_\ell`.
+    r"""Number of weights and biases: $\sum_\ell (H_{\ell-1} + 1) H_\ell$.
 
     Parameters
     ----------
     sizes : sequence of int
-        Layer widths, as returned by :func:`layer_sizes`.
+        Layer widths, as returned by [`layer_sizes`][gpnn.network.layer_sizes].
 
     Returns
     -------
@@ -92,14 +94,16 @@ def count_parameters(sizes: Sequence[int]) -> int:
 def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = None, scale: str = "he") -> Params:
     r"""He-initialised weights and zero biases for every layer.
 
-    .. math:: W_\ell \sim \mathcal{N}\!\left(0, \tfrac{2}{H_{\ell-1}}\right), \qquad b_\ell = 0
+    $$
+    W_\ell \sim \mathcal{N}\!\left(0, \tfrac{2}{H_{\ell-1}}\right), \qquad b_\ell = 0
+    $$
 
     A ReLU zeroes about half of its inputs, halving the variance that flows forward; the
     factor 2 in the variance puts it back, so activations keep the same scale at every depth.
 
-    Draws come from a private ``torch.Generator`` seeded with ``seed``: torch's global
+    Draws come from a private `torch.Generator` seeded with `seed`: torch's global
     generator is neither read nor changed, and the tensors equal those drawn in the same order
-    from ``torch.randn`` after ``torch.manual_seed(seed)``.
+    from `torch.randn` after `torch.manual_seed(seed)`.
 
     Parameters
     ----------
@@ -108,15 +112,15 @@ def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = N
     hidden_sizes : sequence of int
         Nodes in each hidden layer, each >= 1.
     seed : int or None, default None
-        Seed in ``[0, 2**32 - 1]``; ``None`` seeds from fresh entropy.
+        Seed in `[0, 2**32 - 1]`; `None` seeds from fresh entropy.
     scale : {"he", "unit", "small"}, default "he"
-        Standard deviation of the weights: :math:`\sqrt{2 / H_{\ell-1}}` (He), 1, or 0.01; see
-        :data:`INIT_SCALES`.
+        Standard deviation of the weights: $\sqrt{2 / H_{\ell-1}}$ (He), 1, or 0.01; see
+        [`INIT_SCALES`][gpnn.network.INIT_SCALES].
 
     Returns
     -------
     Params
-        Float32 leaf tensors with ``requires_grad=True``, one weight matrix and one bias vector
+        Float32 leaf tensors with `requires_grad=True`, one weight matrix and one bias vector
         per layer.
     """
     sizes = layer_sizes(n_inputs, hidden_sizes)
@@ -139,22 +143,24 @@ def init_params(n_inputs: int, hidden_sizes: Sequence[int], seed: int | None = N
 
 
 def forward(x: torch.Tensor, params: Params) -> torch.Tensor:
-    r"""Predict :math:`\hat y` for each row of ``x``.
+    r"""Predict $\hat y$ for each row of `x`.
 
-    .. math:: h_\ell = \operatorname{ReLU}(h_{\ell-1} W_\ell + b_\ell), \qquad
-              \hat y = h_D W_{D+1} + b_{D+1}
+    $$
+    h_\ell = \operatorname{ReLU}(h_{\ell-1} W_\ell + b_\ell), \qquad
+    \hat y = h_D W_{D+1} + b_{D+1}
+    $$
 
     Parameters
     ----------
     x : Tensor of shape (n, J)
         Inputs, of the same floating dtype as the parameters.
     params : Params
-        As returned by :func:`init_params`.
+        As returned by [`init_params`][gpnn.network.init_params].
 
     Returns
     -------
     y_hat : Tensor of shape (n, n_outputs)
-        Predictions :math:`\hat y`, one row per row of ``x``, in the parameters' dtype.
+        Predictions $\hat y$, one row per row of `x`, in the parameters' dtype.
     """
     check_params(params)
     check_tensor("x", x, ndim=2)
@@ -178,17 +184,17 @@ def _forward(x: torch.Tensor, params: Params) -> torch.Tensor:
 
 
 def check_params(params: object) -> Params:
-    """Check that ``params`` is a ``(weights, biases)`` pair of chained layer tensors.
+    """Check that `params` is a `(weights, biases)` pair of chained layer tensors.
 
     Parameters
     ----------
     params : Params or pair of sequences of Tensor
-        ``weights[l]`` of shape ``(a_l, a_{l+1})`` and ``biases[l]`` of shape ``(a_{l+1},)``.
+        `weights[l]` of shape `(a_l, a_{l+1})` and `biases[l]` of shape `(a_{l+1},)`.
 
     Returns
     -------
     Params
-        The same tensors, as a :class:`Params`.
+        The same tensors, as a [`Params`][gpnn.network.Params].
     """
     try:
         first, second = cast("tuple[Any, Any]", params)

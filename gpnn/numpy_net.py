@@ -1,6 +1,6 @@
 r"""The same network and training loop in plain NumPy, gradients by hand.
 
-Forward and backward passes follow :mod:`gpnn.backprop` formula for formula, in float32 with the
+Forward and backward passes follow [`gpnn.backprop`][] formula for formula, in float32 with the
 loss in float64, as the torch version does. The arithmetic is the same but the matrix products
 are not: NumPy calls its own BLAS, which adds the terms of each dot product in another order.
 Float32 sums in another order differ in the last bits, and training amplifies such differences,
@@ -24,12 +24,14 @@ from gpnn.training import Trainer
 class NumpyGradientDescent(Trainer):
     r"""Full-batch gradient descent on the RMSE, forward and backward passes written in NumPy.
 
-    .. math:: \delta_{D+1} = -\frac{r}{nJ}, \quad \nabla W_\ell = h_{\ell-1}^\top \delta_\ell, \quad
-              \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
+    $$
+    \delta_{D+1} = -\frac{r}{nJ}, \quad \nabla W_\ell = h_{\ell-1}^\top \delta_\ell, \quad
+    \delta_{\ell-1} = (\delta_\ell W_\ell^\top) \odot [h_{\ell-1} > 0]
+    $$
 
-    Keeps the :class:`~gpnn.training.Trainer` contract. The weights and biases are NumPy
-    copies of ``params`` (the tensors passed in are not changed); :meth:`parameters` returns
-    them as tensors.
+    Keeps the [`Trainer`][gpnn.training.Trainer] contract. The weights and biases are NumPy
+    copies of `params` (the tensors passed in are not changed);
+    [`parameters`][gpnn.numpy_net.NumpyGradientDescent.parameters] returns them as tensors.
 
     Parameters
     ----------
@@ -38,16 +40,16 @@ class NumpyGradientDescent(Trainer):
     y : Tensor or array_like of shape (n, 1) or (n,)
         Targets, used in their own precision (float64 from NumPy).
     params : Params
-        Initial parameters, e.g. from :func:`gpnn.init_params`; copied.
+        Initial parameters, e.g. from [`gpnn.init_params`][gpnn.network.init_params]; copied.
     lr : float
         Learning rate, > 0.
 
     Attributes
     ----------
     W : list of ndarray
-        Current weight matrices, float32, ``W[l]`` of shape ``(H_{l-1}, H_l)``.
+        Current weight matrices, float32, `W[l]` of shape `(H_{l-1}, H_l)`.
     b : list of ndarray
-        Current bias vectors, float32, ``b[l]`` of shape ``(H_l,)``.
+        Current bias vectors, float32, `b[l]` of shape `(H_l,)`.
     """
 
     def __init__(self, x: Any, y: Any, params: Params, lr: float) -> None:
@@ -103,7 +105,7 @@ class NumpyGradientDescent(Trainer):
         Returns
         -------
         Params
-            New tensors with the values of :attr:`W` and :attr:`b`: later training does not
+            New tensors with the values of `W` and `b`: later training does not
             change them.
         """
         return Params(tuple(torch.tensor(w) for w in self.W), tuple(torch.tensor(v) for v in self.b))

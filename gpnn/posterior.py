@@ -1,23 +1,25 @@
 r"""The best possible estimate: the GP posterior, and hyperparameters from the marginal likelihood.
 
 The data come from a known Gaussian process, so Bayes' rule gives the best estimate of the
-latent function there is. With :math:`K = k(X, X)`, :math:`K_* = k(X, X_*)` and noise variance
-:math:`\sigma^2`, the posterior of :math:`f_*` at new locations is normal with
+latent function there is. With $K = k(X, X)$, $K_* = k(X, X_*)$ and noise variance
+$\sigma^2$, the posterior of $f_*$ at new locations is normal with
 
-.. math::
-
-    \mathbb{E}[f_* \mid y] &= K_*^\top (K + \sigma^2 I)^{-1} y \\
-    \operatorname{Var}[f_* \mid y] &= k(X_*, X_*) - K_*^\top (K + \sigma^2 I)^{-1} K_*
+$$
+\begin{aligned}
+\mathbb{E}[f_* \mid y] &= K_*^\top (K + \sigma^2 I)^{-1} y \\
+\operatorname{Var}[f_* \mid y] &= k(X_*, X_*) - K_*^\top (K + \sigma^2 I)^{-1} K_*
+\end{aligned}
+$$
 
 and the log marginal likelihood of the hyperparameters, the probability of the data with
-:math:`f` integrated out, is
+$f$ integrated out, is
 
-.. math::
+$$
+\log p(y \mid \eta, \rho, \sigma) = -\tfrac12 y^\top (K + \sigma^2 I)^{-1} y
+    - \tfrac12 \log\det(K + \sigma^2 I) - \tfrac n2 \log 2\pi .
+$$
 
-    \log p(y \mid \eta, \rho, \sigma) = -\tfrac12 y^\top (K + \sigma^2 I)^{-1} y
-        - \tfrac12 \log\det(K + \sigma^2 I) - \tfrac n2 \log 2\pi .
-
-Everything is computed through the Cholesky factor :math:`L L^\top = K + \sigma^2 I`
+Everything is computed through the Cholesky factor $L L^\top = K + \sigma^2 I$
 (Rasmussen & Williams, *Gaussian Processes for Machine Learning*, algorithm 2.1).
 """
 
@@ -49,34 +51,36 @@ class Hyperparameters(NamedTuple):
     """Kernel and noise parameters, with the log marginal likelihood they reach."""
 
     eta: float
-    r"""Marginal standard deviation :math:`\eta` of the latent function."""
+    r"""Marginal standard deviation $\eta$ of the latent function."""
     rho: float
-    r"""Length scale :math:`\rho`."""
+    r"""Length scale $\rho$."""
     sigma: float
-    r"""Noise standard deviation :math:`\sigma`."""
+    r"""Noise standard deviation $\sigma$."""
     log_marginal_likelihood: float
-    r""":math:`\log p(y \mid \eta, \rho, \sigma)` at these values."""
+    r"""$\log p(y \mid \eta, \rho, \sigma)$ at these values."""
 
 
 class TrainingError(NamedTuple):
     r"""The expected squared error of a linear smoother on its own training data, in two parts.
 
-    For :math:`\hat f = S y` with :math:`y = f + \varepsilon`, :math:`\varepsilon \sim \mathcal{N}(0, \sigma^2 I)`:
+    For $\hat f = S y$ with $y = f + \varepsilon$, $\varepsilon \sim \mathcal{N}(0, \sigma^2 I)$:
 
-    .. math:: \mathbb{E}\,\lVert y - S y \rVert^2 = \underbrace{\lVert (I - S) f \rVert^2}_{\text{bias}}
-              + \underbrace{\sigma^2 \left(n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S\right)}_{\text{noise}}
+    $$
+    \mathbb{E}\,\lVert y - S y \rVert^2 = \underbrace{\lVert (I - S) f \rVert^2}_{\text{bias}}
+    + \underbrace{\sigma^2 \left(n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S\right)}_{\text{noise}}
+    $$
     """
 
     bias: float
-    r""":math:`\lVert (I - S) f \rVert^2`: what the smoother misses of the function."""
+    r"""$\lVert (I - S) f \rVert^2$: what the smoother misses of the function."""
     noise: float
-    r""":math:`\sigma^2 (n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S)`: the noise left in the residuals."""
+    r"""$\sigma^2 (n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S)$: the noise left in the residuals."""
     n: int
     """Number of observations."""
 
     @property
     def rmse(self) -> float:
-        r"""The root of the expected mean squared training error, :math:`\sqrt{(\text{bias} + \text{noise}) / n}`."""
+        r"""The root of the expected mean squared training error, $\sqrt{(\text{bias} + \text{noise}) / n}$."""
         return math.sqrt((self.bias + self.noise) / self.n)
 
 
@@ -107,10 +111,12 @@ def _check(
 
 
 def gp_posterior(x: ArrayLike, y: ArrayLike, x_new: ArrayLike, eta: float, rho: float, sigma: float) -> Posterior:
-    r"""Posterior mean and standard deviation of the latent function at ``x_new``.
+    r"""Posterior mean and standard deviation of the latent function at `x_new`.
 
-    .. math:: \mu_* = K_*^\top \alpha, \quad \alpha = L^{-\top} L^{-1} y, \qquad
-              \sigma_*^2 = k(0) - \lVert L^{-1} K_* \rVert^2
+    $$
+    \mu_* = K_*^\top \alpha, \quad \alpha = L^{-\top} L^{-1} y, \qquad
+    \sigma_*^2 = k(0) - \lVert L^{-1} K_* \rVert^2
+    $$
 
     Parameters
     ----------
@@ -128,7 +134,7 @@ def gp_posterior(x: ArrayLike, y: ArrayLike, x_new: ArrayLike, eta: float, rho: 
     Returns
     -------
     Posterior
-        The mean and standard deviation of :math:`f` at each location of ``x_new``.
+        The mean and standard deviation of $f$ at each location of `x_new`.
     """
     x, y, eta, rho, sigma = _check(x, y, eta, rho, sigma)
     x_new = check_vector("x_new", x_new)
@@ -142,9 +148,11 @@ def gp_posterior(x: ArrayLike, y: ArrayLike, x_new: ArrayLike, eta: float, rho: 
 
 
 def log_marginal_likelihood(x: ArrayLike, y: ArrayLike, eta: float, rho: float, sigma: float) -> float:
-    r"""Log marginal likelihood :math:`\log p(y \mid \eta, \rho, \sigma)` of the GP regression model.
+    r"""Log marginal likelihood $\log p(y \mid \eta, \rho, \sigma)$ of the GP regression model.
 
-    .. math:: -\tfrac12 y^\top \alpha - \textstyle\sum_i \log L_{ii} - \tfrac n2 \log 2\pi
+    $$
+    -\tfrac12 y^\top \alpha - \textstyle\sum_i \log L_{ii} - \tfrac n2 \log 2\pi
+    $$
 
     Parameters
     ----------
@@ -156,7 +164,7 @@ def log_marginal_likelihood(x: ArrayLike, y: ArrayLike, eta: float, rho: float, 
     Returns
     -------
     float
-        The log density of ``y`` under the model.
+        The log density of `y` under the model.
     """
     x, y, eta, rho, sigma = _check(x, y, eta, rho, sigma)
     return _log_marginal_likelihood(x, y, eta, rho, sigma)
@@ -173,10 +181,12 @@ def _log_marginal_likelihood(
 def _negative_lml_and_gradient(
     log_params: NDArray[np.float64], x: NDArray[np.float64], y: NDArray[np.float64]
 ) -> tuple[float, NDArray[np.float64]]:
-    r"""Negative log marginal likelihood and its gradient in :math:`(\log\eta, \log\rho, \log\sigma)`.
+    r"""Negative log marginal likelihood and its gradient in $(\log\eta, \log\rho, \log\sigma)$.
 
-    .. math:: \frac{\partial \log p}{\partial \theta} = \tfrac12 \operatorname{tr}\!\left(
-              (\alpha\alpha^\top - K_y^{-1}) \frac{\partial K_y}{\partial \theta}\right)
+    $$
+    \frac{\partial \log p}{\partial \theta} = \tfrac12 \operatorname{tr}\!\left(
+    (\alpha\alpha^\top - K_y^{-1}) \frac{\partial K_y}{\partial \theta}\right)
+    $$
     """
     eta, rho, sigma = np.exp(log_params)
     try:
@@ -201,10 +211,10 @@ def _negative_lml_and_gradient(
 def fit_hyperparameters(
     x: ArrayLike, y: ArrayLike, initial: tuple[float, float, float] = (1.0, 1.0, 1.0), n_restarts: int = 4
 ) -> Hyperparameters:
-    r"""Maximise the log marginal likelihood over :math:`(\eta, \rho, \sigma)` (type-II maximum likelihood).
+    r"""Maximise the log marginal likelihood over $(\eta, \rho, \sigma)$ (type-II maximum likelihood).
 
-    Optimises over :math:`(\log\eta, \log\rho, \log\sigma)` with L-BFGS-B, from ``initial`` and
-    from ``n_restarts`` further starting points spread over plausible scales (the likelihood
+    Optimises over $(\log\eta, \log\rho, \log\sigma)$ with L-BFGS-B, from `initial` and
+    from `n_restarts` further starting points spread over plausible scales (the likelihood
     can have several local maxima), and returns the best.
 
     Parameters
@@ -254,12 +264,12 @@ def fit_hyperparameters(
 
 
 def smoother_matrix(x: ArrayLike, eta: float, rho: float, sigma: float) -> NDArray[np.float64]:
-    r"""The matrix :math:`S = K (K + \sigma^2 I)^{-1}` that maps observations to the posterior mean there.
+    r"""The matrix $S = K (K + \sigma^2 I)^{-1}$ that maps observations to the posterior mean there.
 
-    The posterior mean at the observed locations is :math:`S y`: a *linear smoother*, like the hat
-    matrix :math:`X (X^\top X)^{-1} X^\top` of least squares, only with eigenvalues between 0 and 1
-    (:math:`\lambda_i / (\lambda_i + \sigma^2)` for the eigenvalues :math:`\lambda_i` of
-    :math:`K`) instead of exactly 0 or 1.
+    The posterior mean at the observed locations is $S y$: a *linear smoother*, like the hat
+    matrix $X (X^\top X)^{-1} X^\top$ of least squares, only with eigenvalues between 0 and 1
+    ($\lambda_i / (\lambda_i + \sigma^2)$ for the eigenvalues $\lambda_i$ of
+    $K$) instead of exactly 0 or 1.
 
     Parameters
     ----------
@@ -286,10 +296,12 @@ def smoother_matrix(x: ArrayLike, eta: float, rho: float, sigma: float) -> NDArr
 def effective_dof(x: ArrayLike, eta: float, rho: float, sigma: float) -> float:
     r"""Effective degrees of freedom of the GP smoother.
 
-    .. math:: \operatorname{tr} S = \sum_i \frac{\lambda_i}{\lambda_i + \sigma^2}
+    $$
+    \operatorname{tr} S = \sum_i \frac{\lambda_i}{\lambda_i + \sigma^2}
+    $$
 
-    Least squares with :math:`p` coefficients has :math:`\operatorname{tr} H = p`; the GP
-    posterior mean spends a fractional degree of freedom on each eigen-direction of :math:`K`.
+    Least squares with $p$ coefficients has $\operatorname{tr} H = p$; the GP
+    posterior mean spends a fractional degree of freedom on each eigen-direction of $K$.
 
     Parameters
     ----------
@@ -307,22 +319,24 @@ def effective_dof(x: ArrayLike, eta: float, rho: float, sigma: float) -> float:
 
 
 def expected_training_error(latent: ArrayLike, smoother: ArrayLike, sigma: float) -> TrainingError:
-    r"""Expected training error of the smoother :math:`S` when the truth is ``latent`` and the noise :math:`\sigma`.
+    r"""Expected training error of the smoother $S$ when the truth is `latent` and the noise $\sigma$.
 
-    .. math:: \mathbb{E}\,\lVert y - S y \rVert^2 = \lVert (I - S) f \rVert^2
-              + \sigma^2 \left(n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S\right)
+    $$
+    \mathbb{E}\,\lVert y - S y \rVert^2 = \lVert (I - S) f \rVert^2
+    + \sigma^2 \left(n - 2 \operatorname{tr} S + \operatorname{tr} S^\top S\right)
+    $$
 
-    Any smoother with :math:`\operatorname{tr} S > 0` scores below :math:`\sigma` on its own
+    Any smoother with $\operatorname{tr} S > 0$ scores below $\sigma$ on its own
     training data on average unless its bias makes up the difference; the Bayes-optimal posterior
-    mean does too. So a training error below :math:`\sigma` alone does not show that a fit has
+    mean does too. So a training error below $\sigma$ alone does not show that a fit has
     followed the noise.
 
     Parameters
     ----------
     latent : array_like of shape (n,)
-        The latent function :math:`f` at the observed locations.
+        The latent function $f$ at the observed locations.
     smoother : array_like of shape (n, n)
-        :math:`S`, e.g. from :func:`smoother_matrix`.
+        $S$, e.g. from [`smoother_matrix`][gpnn.posterior.smoother_matrix].
     sigma : float
         Noise standard deviation, >= 0.
 

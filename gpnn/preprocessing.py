@@ -1,7 +1,7 @@
 r"""Putting inputs on a common scale before fitting.
 
 As in linear regression, a network trains far better on centred, unit-scale predictors:
-with raw :math:`x \in [-50, 50)` the first layer's pre-activations are in the tens and plain
+with raw $x \in [-50, 50)$ the first layer's pre-activations are in the tens and plain
 gradient descent at a fixed learning rate oscillates or stalls.
 """
 
@@ -16,10 +16,12 @@ from gpnn._validation import _show
 def standardize(x: ArrayLike) -> NDArray[np.float64]:
     r"""Z-score each column: subtract the mean and divide by the standard deviation.
 
-    .. math:: \tilde x_i = \frac{x_i - \bar x}{s}, \qquad
-              s = \sqrt{\tfrac{1}{n}\textstyle\sum_i (x_i - \bar x)^2}
+    $$
+    \tilde x_i = \frac{x_i - \bar x}{s}, \qquad
+    s = \sqrt{\tfrac{1}{n}\textstyle\sum_i (x_i - \bar x)^2}
+    $$
 
-    The standard deviation uses :math:`1/n` (numpy's default, ``ddof=0``).
+    The standard deviation uses $1/n$ (numpy's default, `ddof=0`).
 
     Parameters
     ----------
@@ -28,7 +30,7 @@ def standardize(x: ArrayLike) -> NDArray[np.float64]:
 
     Returns
     -------
-    ndarray of the same shape as ``x``
+    ndarray of the same shape as x
         Columns with mean 0 and standard deviation 1.
     """
     try:

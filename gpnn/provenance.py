@@ -1,10 +1,10 @@
 """What a result depends on besides its settings: the software versions and the machine.
 
 Float32 training over thousands of steps is chaotic, so the last bits of every rounding matter:
-another torch build, another processor or another number of BLAS threads (which changes the
-order of the sums inside a Cholesky factorisation, hence even the simulated data) ends the same
-experiment elsewhere. :func:`environment` lists everything of that kind, for the result store's
-keys, the pages' provenance and the command line's results file.
+another torch build, another processor or another number of BLAS threads (which changes the order of
+the sums inside a Cholesky factorisation, hence even the simulated data) ends the same experiment
+elsewhere. [`environment`][gpnn.provenance.environment] lists everything of that kind, for the
+result store's keys, the pages' provenance and the command line's results file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 LIBRARIES = ("gpnn", "torch", "numpy", "scipy")
-"""Libraries whose versions :func:`environment` reports by default."""
+"""Libraries whose versions [`environment`][gpnn.provenance.environment] reports by default."""
 
 NUMERIC_ENV = (
     "OPENBLAS_CORETYPE",
@@ -28,26 +28,28 @@ NUMERIC_ENV = (
 """Environment variables that choose which machine instructions numpy, BLAS or torch compute with.
 
 Each changes the order or the precision of some sums, hence results' last bits. Thread counts
-matter too, but through what they do: :func:`blas_threads` reads the count in effect (libraries
-set variables such as ``KMP_INIT_AT_FORK`` for their own reasons, which change nothing here).
+matter too, but through what they do: [`blas_threads`][gpnn.provenance.blas_threads] reads the
+count in effect (libraries set variables such as `KMP_INIT_AT_FORK` for their own reasons,
+which change nothing here).
 """
 
 
 def environment(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
-    """Versions of Python and of ``libraries``, the processor, and the BLAS thread settings.
+    """Versions of Python and of `libraries`, the processor, and the BLAS thread settings.
 
     Parameters
     ----------
-    libraries : tuple of str, default :data:`LIBRARIES`
-        Distributions whose installed versions to report (``"absent"`` if not installed).
+    libraries : tuple of str, default LIBRARIES
+        Distributions whose installed versions to report (`"absent"` if not installed); by
+        default those of [`LIBRARIES`][gpnn.provenance.LIBRARIES].
 
     Returns
     -------
     dict of str to str
-        ``python``, ``machine``, ``cpu`` (a short fingerprint of the processor model and its
-        instruction-set flags), ``blas_threads`` (threads of the loaded BLAS libraries, as
-        threadpoolctl reports them), every variable of :data:`NUMERIC_ENV` that is set, and one
-        entry per library.
+        `python`, `machine`, `cpu` (a short fingerprint of the processor model and its
+        instruction-set flags), `blas_threads` (threads of the loaded BLAS libraries, as
+        threadpoolctl reports them), every variable of [`NUMERIC_ENV`][gpnn.provenance.NUMERIC_ENV]
+        that is set, and one entry per library.
     """
     if isinstance(libraries, str) or not all(isinstance(name, str) for name in libraries):
         raise TypeError(f"Argument 'libraries' must be a tuple of distribution names, but libraries = {libraries!r}.")
@@ -87,7 +89,7 @@ def cpu_fingerprint() -> str:
     Returns
     -------
     str
-        From ``/proc/cpuinfo`` on Linux; elsewhere from :func:`platform.processor`.
+        From `/proc/cpuinfo` on Linux; elsewhere from `platform.processor`.
     """
     try:
         text = Path("/proc/cpuinfo").read_text()

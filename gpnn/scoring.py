@@ -1,18 +1,18 @@
 r"""Scoring predictive distributions: interval coverage and proper scores.
 
 A predictive distribution for the latent function at each location is summarised here as a
-normal :math:`\mathcal{N}(\mu_i, s_i^2)`: the GP posterior is exactly that, and an ensemble of
+normal $\mathcal{N}(\mu_i, s_i^2)$: the GP posterior is exactly that, and an ensemble of
 networks is approximated by one from its members' mean and spread. Three ways to judge it
-against the truth :math:`f_i`:
+against the truth $f_i$:
 
-* **coverage** of the central interval :math:`\mu_i \pm z_{(1+p)/2}\, s_i` at nominal level
-  :math:`p`: the fraction of locations whose truth falls inside. A calibrated distribution covers
-  about :math:`p`. Neighbouring errors of a smooth function are correlated, so one data set can
+* **coverage** of the central interval $\mu_i \pm z_{(1+p)/2}\, s_i$ at nominal level
+  $p$: the fraction of locations whose truth falls inside. A calibrated distribution covers
+  about $p$. Neighbouring errors of a smooth function are correlated, so one data set can
   miss that fraction by far more than independent errors would;
 * the **negative log predictive density** (NLPD),
-  :math:`\tfrac1n \sum_i \left[\tfrac12 \log(2\pi s_i^2) + \tfrac{(f_i - \mu_i)^2}{2 s_i^2}\right]`;
+  $\tfrac1n \sum_i \left[\tfrac12 \log(2\pi s_i^2) + \tfrac{(f_i - \mu_i)^2}{2 s_i^2}\right]$;
 * the **continuous ranked probability score** (CRPS), which for a normal distribution is
-  :math:`s\left[z(2\Phi(z) - 1) + 2\varphi(z) - \pi^{-1/2}\right]` with :math:`z = (f - \mu)/s`.
+  $s\left[z(2\Phi(z) - 1) + 2\varphi(z) - \pi^{-1/2}\right]$ with $z = (f - \mu)/s$.
 
 Both scores are *proper*: in expectation they are best for the true distribution, so a
 distribution cannot improve its score by claiming more or less certainty than it has. Lower is
@@ -41,14 +41,16 @@ def _checked(truth: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> tuple[NDArray[
 
 
 def interval_z(level: float) -> float:
-    r"""Half-width, in standard deviations, of the central normal interval of probability ``level``.
+    r"""Half-width, in standard deviations, of the central normal interval of probability `level`.
 
-    .. math:: z = \Phi^{-1}\!\left(\tfrac{1 + p}{2}\right)
+    $$
+    z = \Phi^{-1}\!\left(\tfrac{1 + p}{2}\right)
+    $$
 
     Parameters
     ----------
     level : float
-        Nominal probability :math:`p`, in (0, 1); 0.95 gives 1.96.
+        Nominal probability $p$, in (0, 1); 0.95 gives 1.96.
 
     Returns
     -------
@@ -62,7 +64,7 @@ def interval_z(level: float) -> float:
 
 
 def coverage(truth: ArrayLike, mean: ArrayLike, sd: ArrayLike, level: float = 0.95) -> float:
-    r"""Fraction of locations whose truth lies in the central interval :math:`\mu_i \pm z\, s_i`.
+    r"""Fraction of locations whose truth lies in the central interval $\mu_i \pm z\, s_i$.
 
     Parameters
     ----------
@@ -81,9 +83,11 @@ def coverage(truth: ArrayLike, mean: ArrayLike, sd: ArrayLike, level: float = 0.
 
 
 def nlpd(truth: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> float:
-    r"""Mean negative log density of the truth under :math:`\mathcal{N}(\mu_i, s_i^2)`.
+    r"""Mean negative log density of the truth under $\mathcal{N}(\mu_i, s_i^2)$.
 
-    .. math:: \tfrac1n \textstyle\sum_i \left[\tfrac12 \log(2\pi s_i^2) + \tfrac{(f_i - \mu_i)^2}{2 s_i^2}\right]
+    $$
+    \tfrac1n \textstyle\sum_i \left[\tfrac12 \log(2\pi s_i^2) + \tfrac{(f_i - \mu_i)^2}{2 s_i^2}\right]
+    $$
 
     Parameters
     ----------
@@ -100,10 +104,12 @@ def nlpd(truth: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> float:
 
 
 def crps(truth: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> float:
-    r"""Mean continuous ranked probability score of :math:`\mathcal{N}(\mu_i, s_i^2)` at the truth.
+    r"""Mean continuous ranked probability score of $\mathcal{N}(\mu_i, s_i^2)$ at the truth.
 
-    .. math:: \text{CRPS} = s\left[z\,(2\Phi(z) - 1) + 2\varphi(z) - \tfrac{1}{\sqrt\pi}\right],
-              \qquad z = \frac{f - \mu}{s}
+    $$
+    \text{CRPS} = s\left[z\,(2\Phi(z) - 1) + 2\varphi(z) - \tfrac{1}{\sqrt\pi}\right],
+    \qquad z = \frac{f - \mu}{s}
+    $$
 
     Parameters
     ----------
@@ -113,7 +119,7 @@ def crps(truth: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> float:
     Returns
     -------
     float
-        In the units of the function; lower is better. With ``sd`` tending to 0 it becomes the
+        In the units of the function; lower is better. With `sd` tending to 0 it becomes the
         mean absolute error.
     """
     truth, mean, sd = _checked(truth, mean, sd)

@@ -2,13 +2,15 @@ r"""Simulating data from a Gaussian-process regression model.
 
 The generative model is a regression whose intercept is a whole random function:
 
-.. math::
+$$
+\begin{aligned}
+f &\sim \mathcal{N}(0, K), \qquad K_{ij} = k(|x_i - x_j|) \\
+y_i &\sim \mathcal{N}(f_i, \sigma^2)
+\end{aligned}
+$$
 
-    f &\sim \mathcal{N}(0, K), \qquad K_{ij} = k(|x_i - x_j|) \\
-    y_i &\sim \mathcal{N}(f_i, \sigma^2)
-
-A draw of :math:`f` is :math:`f = L z` with :math:`K = L L^\top` (Cholesky) and
-:math:`z \sim \mathcal{N}(0, I)`, because then :math:`\operatorname{Cov}(f) = L\,I\,L^\top = K`.
+A draw of $f$ is $f = L z$ with $K = L L^\top$ (Cholesky) and
+$z \sim \mathcal{N}(0, I)$, because then $\operatorname{Cov}(f) = L\,I\,L^\top = K$.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ class GPDraw(NamedTuple):
     """One simulated data set: the latent function and the noisy observations."""
 
     latent: NDArray[np.float64]
-    """Latent function values :math:`f` at each location, shape (n,)."""
+    """Latent function values $f$ at each location, shape (n,)."""
     y: NDArray[np.float64]
-    """Observations :math:`y = f + \\varepsilon`, shape (n,)."""
+    """Observations $y = f + \\varepsilon$, shape (n,)."""
 
 
 def sample_gp(
@@ -43,15 +45,17 @@ def sample_gp(
 ) -> GPDraw:
     r"""Draw a latent function from a GP prior and noisy observations of it.
 
-    .. math::
+    $$
+    \begin{aligned}
+    L L^\top &= K + 10^{-9} I \\
+    f &= L z, \quad z \sim \mathcal{N}(0, I) \\
+    y &= f + \sigma \varepsilon, \quad \varepsilon \sim \mathcal{N}(0, I)
+    \end{aligned}
+    $$
 
-        L L^\top &= K + 10^{-9} I \\
-        f &= L z, \quad z \sim \mathcal{N}(0, I) \\
-        y &= f + \sigma \varepsilon, \quad \varepsilon \sim \mathcal{N}(0, I)
-
-    Random numbers come from a private ``numpy.random.RandomState(seed)``: numpy's global
+    Random numbers come from a private `numpy.random.RandomState(seed)`: numpy's global
     state is neither read nor changed, yet the draw is the one the legacy
-    ``np.random.seed(seed)`` recipe gives (the same Mersenne Twister stream, ``z`` first).
+    `np.random.seed(seed)` recipe gives (the same Mersenne Twister stream, `z` first).
 
     Parameters
     ----------
@@ -64,18 +68,18 @@ def sample_gp(
     sigma : float
         Standard deviation of the observation noise, >= 0.
     seed : int or None, default None
-        Seed in ``[0, 2**32 - 1]``; ``None`` draws fresh entropy from the operating system.
+        Seed in `[0, 2**32 - 1]`; `None` draws fresh entropy from the operating system.
 
     Returns
     -------
     GPDraw
-        ``latent`` (the function :math:`f`) and ``y`` (the observations), each of shape (n,).
+        `latent` (the function $f$) and `y` (the observations), each of shape (n,).
 
     Raises
     ------
     ValueError
         If an argument is out of range, or the kernel matrix is not positive definite
-        (for instance with repeated locations and tiny ``rho``).
+        (for instance with repeated locations and tiny `rho`).
     """
     sigma = check_real("sigma", sigma, nonnegative=True)
     seed = check_seed("seed", seed)
@@ -96,25 +100,25 @@ def sample_gp(
 
 
 def noise_replicate(latent: ArrayLike, sigma: float, seed: int | None = None) -> NDArray[np.float64]:
-    r"""Fresh observations of the same latent function: :math:`y' = f + \sigma \varepsilon'`.
+    r"""Fresh observations of the same latent function: $y' = f + \sigma \varepsilon'$.
 
     Only a simulation can do this: measure the same function at the same locations again, with
-    new noise. Comparing a fit with :math:`y'` instead of the :math:`y` it was fitted to shows
+    new noise. Comparing a fit with $y'$ instead of the $y$ it was fitted to shows
     its error on data it has not seen.
 
     Parameters
     ----------
     latent : array_like of shape (n,)
-        The latent function :math:`f` at the locations.
+        The latent function $f$ at the locations.
     sigma : float
         Standard deviation of the noise, >= 0.
     seed : int or None, default None
-        Seed of a private ``numpy.random.RandomState``.
+        Seed of a private `numpy.random.RandomState`.
 
     Returns
     -------
     ndarray of shape (n,)
-        New observations :math:`y'`, one per location.
+        New observations $y'$, one per location.
     """
     latent = check_vector("latent", latent)
     sigma = check_real("sigma", sigma, nonnegative=True)

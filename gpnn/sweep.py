@@ -1,19 +1,21 @@
 """Many independent experiments at once, on any executor: local processes, or a cluster.
 
-The networks here are tiny, so a single run cannot use two cores well (two torch threads are
-slower than one, and collapse when the machine is busy). Independent runs can: a sweep over
-seeds or settings runs each in its own process. :func:`run_sweep` starts a local process pool
-by default and accepts any :class:`concurrent.futures.Executor` instead, for instance a Dask
-cluster's::
+The networks here are tiny, so a single run cannot use two cores well (two torch threads are slower
+than one, and collapse when the machine is busy). Independent runs can: a sweep over seeds or
+settings runs each in its own process. [`run_sweep`][gpnn.sweep.run_sweep] starts a local process
+pool by default and accepts any `concurrent.futures.Executor` instead, for instance a Dask
+cluster's:
 
-    from distributed import Client, LocalCluster
+```python
+from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
-        results = run_sweep(configs, executor=client.get_executor())
+with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
+    results = run_sweep(configs, executor=client.get_executor())
+```
 
 Every run trains on one torch thread and with the caller's number of BLAS threads (which
 decides the rounding of the Cholesky factorisation that simulates the data, and cluster
-workers often start with one), so each result equals ``run_experiment(config)`` bit for bit,
+workers often start with one), so each result equals `run_experiment(config)` bit for bit,
 wherever it ran.
 """
 
@@ -44,26 +46,26 @@ def run_sweep(
 ) -> list[ExperimentResult | None]:
     """Run every configuration, in parallel, and return the results in order.
 
-    Each result equals ``run_experiment(config)`` bit for bit (the fast trainer is exact).
+    Each result equals `run_experiment(config)` bit for bit (the fast trainer is exact).
 
     Parameters
     ----------
     configs : sequence of ExperimentConfig
         The settings of each run.
     executor : concurrent.futures.Executor, optional
-        Where to run: any executor whose ``map`` ships a function and its arguments to workers,
-        such as ``distributed.Client.get_executor()``. By default a pool of local processes.
+        Where to run: any executor whose `map` ships a function and its arguments to workers,
+        such as `distributed.Client.get_executor()`. By default a pool of local processes.
     processes : int, optional
-        Without ``executor``: worker processes, by default the number of cores; ``1`` runs in
+        Without `executor`: worker processes, by default the number of cores; `1` runs in
         this process.
     allow_divergence : bool, default False
-        If true, a run that diverges gives ``None`` instead of raising
-        :class:`~gpnn.training.TrainingDivergedError`.
+        If true, a run that diverges gives `None` instead of raising
+        [`TrainingDivergedError`][gpnn.training.TrainingDivergedError].
 
     Returns
     -------
     list of ExperimentResult or None
-        ``results[i]`` belongs to ``configs[i]``.
+        `results[i]` belongs to `configs[i]`.
     """
     configs = check_configs(configs)
     if executor is not None and processes is not None:
@@ -82,22 +84,22 @@ def run_sweep(
 
 
 def run_one(config: ExperimentConfig, allow_divergence: bool = False, blas: int = 0) -> ExperimentResult | None:
-    """One run of a sweep, with ``blas`` BLAS threads (0: as they are) and the fast trainer.
+    """One run of a sweep, with `blas` BLAS threads (0: as they are) and the fast trainer.
 
     Parameters
     ----------
     config : ExperimentConfig
         The settings of the run.
     allow_divergence : bool, default False
-        Return ``None`` instead of raising if training diverges.
+        Return `None` instead of raising if training diverges.
     blas : int, default 0
         Threads for the BLAS library while the data are simulated and the run trains.
 
     Returns
     -------
     ExperimentResult or None
-        The result, equal to ``run_experiment(config)``; ``None`` if training diverged and
-        ``allow_divergence`` is true.
+        The result, equal to `run_experiment(config)`; `None` if training diverged and
+        `allow_divergence` is true.
     """
     with threadpool_limits(limits=blas or None, user_api="blas"):
         try:
@@ -109,7 +111,7 @@ def run_one(config: ExperimentConfig, allow_divergence: bool = False, blas: int 
 
 
 def check_configs(configs: object) -> list[ExperimentConfig]:
-    """Return ``configs`` as a list after checking that each is an :class:`ExperimentConfig`.
+    """Return `configs` as a list after checking that each is an [`ExperimentConfig`][gpnn.config.ExperimentConfig].
 
     Parameters
     ----------
@@ -132,12 +134,12 @@ def check_configs(configs: object) -> list[ExperimentConfig]:
 
 
 def spawn_context() -> multiprocessing.context.SpawnContext:
-    """The ``spawn`` start method: safe whatever threads the parent has started already.
+    """The `spawn` start method: safe whatever threads the parent has started already.
 
     Returns
     -------
     multiprocessing.context.SpawnContext
-        The context to pass as a process pool's ``mp_context``.
+        The context to pass as a process pool's `mp_context`.
     """
     return multiprocessing.get_context("spawn")
 

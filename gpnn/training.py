@@ -2,18 +2,20 @@ r"""Training by plain (full-batch) gradient descent, every step written out.
 
 One epoch is four steps:
 
-1. predict and score: :math:`\hat y = f(X; \theta)`, :math:`J = \text{RMSE}(y, \hat y)`;
-2. differentiate: :math:`\nabla_\theta J` by backpropagation (``loss.backward()``);
-3. adjust: :math:`\theta \leftarrow \theta - \alpha \nabla_\theta J`, with learning rate :math:`\alpha`;
+1. predict and score: $\hat y = f(X; \theta)$, $J = \text{RMSE}(y, \hat y)$;
+2. differentiate: $\nabla_\theta J$ by backpropagation (`loss.backward()`);
+3. adjust: $\theta \leftarrow \theta - \alpha \nabla_\theta J$, with learning rate $\alpha$;
 4. zero the gradients, because torch adds each new gradient to the stored one.
 
 This is the same iteration one could use to fit a linear regression by least squares, only the
 gradient comes from the chain rule through every layer instead of from
-:math:`X^\top(X\beta - y)`.
+$X^\top(X\beta - y)$.
 
-Every trainer of the package (:class:`GradientDescent` here,
-:class:`~gpnn.fast_training.FastGradientDescent`, :class:`~gpnn.numpy_net.NumpyGradientDescent`
-and :class:`~gpnn.established.ModuleTrainer`) keeps the contract of :class:`Trainer`.
+Every trainer of the package ([`GradientDescent`][gpnn.training.GradientDescent] here,
+[`FastGradientDescent`][gpnn.fast_training.FastGradientDescent],
+[`NumpyGradientDescent`][gpnn.numpy_net.NumpyGradientDescent] and
+[`ModuleTrainer`][gpnn.established.ModuleTrainer]) keeps the contract of
+[`Trainer`][gpnn.training.Trainer].
 """
 
 from __future__ import annotations
@@ -69,39 +71,41 @@ class TrainingDivergedError(FloatingPointError):
 class Trainer(abc.ABC):
     r"""The contract every trainer keeps: same inputs, same loop, same bookkeeping, same failures.
 
-    Subclasses implement one epoch (:meth:`epoch`) and a copy of the current parameters
-    (:meth:`parameters`); the loop, the checks and the records live here, once.
+    Subclasses implement one epoch ([`epoch`][gpnn.training.Trainer.epoch]) and a copy of the
+    current parameters ([`parameters`][gpnn.training.Trainer.parameters]); the loop, the checks
+    and the records live here, once.
 
-    * **Data.** ``x`` of shape (n, J) or (n,) and ``y`` of shape (n, k) or (n,), finite, with
-      the same number of rows; checked by :meth:`__init__` and kept as tensors ``x`` (in the
-      parameters' dtype) and ``y`` (in its own dtype: float64 targets make the loss float64).
-    * **One epoch** :math:`e` (counting from 1) runs the forward pass at the parameters
-      :math:`\theta_{e-1}`, computes the loss :math:`J_e` and checks it, then updates the
-      parameters to :math:`\theta_e` and appends :math:`J_e` to :attr:`loss_history`. So
-      ``loss_history[i]`` is the loss of the parameters after ``i`` updates, and the length of
-      :attr:`loss_history` is the number of updates applied.
-    * **Divergence.** If :math:`J_e` is NaN or infinite, or larger than
-      :data:`DIVERGENCE_FACTOR` times ``loss_history[0]``, the epoch appends :math:`J_e`, applies
-      no update and raises :class:`TrainingDivergedError` naming epoch :math:`e`; if the update
-      leaves a parameter NaN or infinite, it appends :math:`J_e` and raises the same way.
-    * **Callbacks** ``callback(epoch, loss)`` run after each completed epoch. If one raises
-      (a progress bar interrupted by Ctrl-C, say), the parameters, :attr:`loss_history`,
-      :attr:`predictions` and :attr:`snapshots` describe exactly the epochs completed, and a
-      later :meth:`train` continues as if never interrupted.
-    * **Snapshots.** With ``snapshot_every = s > 0``, epoch :math:`e` divisible by :math:`s`
-      keeps ``(e, parameters())`` in :attr:`snapshots`: the parameters of that epoch's forward
-      pass, :math:`\theta_{e-1}`, whose predictions ``loss_history[e - 1]`` scores.
+    * **Data.** `x` of shape (n, J) or (n,) and `y` of shape (n, k) or (n,), finite, with
+      the same number of rows; checked by `__init__` and kept as tensors `x` (in the
+      parameters' dtype) and `y` (in its own dtype: float64 targets make the loss float64).
+    * **One epoch** $e$ (counting from 1) runs the forward pass at the parameters
+      $\theta_{e-1}$, computes the loss $J_e$ and checks it, then updates the
+      parameters to $\theta_e$ and appends $J_e$ to `loss_history`. So
+      `loss_history[i]` is the loss of the parameters after `i` updates, and the length of
+      `loss_history` is the number of updates applied.
+    * **Divergence.** If $J_e$ is NaN or infinite, or larger than
+      [`DIVERGENCE_FACTOR`][gpnn.training.DIVERGENCE_FACTOR] times `loss_history[0]`, the epoch
+      appends $J_e$, applies no update and raises
+      [`TrainingDivergedError`][gpnn.training.TrainingDivergedError] naming epoch $e$; if the
+      update leaves a parameter NaN or infinite, it appends $J_e$ and raises the same way.
+    * **Callbacks** `callback(epoch, loss)` run after each completed epoch. If one raises
+      (a progress bar interrupted by Ctrl-C, say), the parameters, `loss_history`,
+      `predictions` and `snapshots` describe exactly the epochs completed, and a
+      later [`train`][gpnn.training.Trainer.train] continues as if never interrupted.
+    * **Snapshots.** With `snapshot_every = s > 0`, epoch $e$ divisible by $s$
+      keeps `(e, parameters())` in `snapshots`: the parameters of that epoch's forward
+      pass, $\theta_{e-1}$, whose predictions `loss_history[e - 1]` scores.
 
     Parameters
     ----------
     x : Tensor or array_like of shape (n, J) or (n,)
-        Inputs; a 1-D ``x`` is one column. Converted to ``dtype``.
+        Inputs; a 1-D `x` is one column. Converted to `dtype`.
     y : Tensor or array_like of shape (n, k) or (n,)
-        Targets; a 1-D ``y`` is one column. Its dtype is kept.
+        Targets; a 1-D `y` is one column. Its dtype is kept.
     lr : float
-        Learning rate :math:`\alpha > 0`.
+        Learning rate $\alpha > 0$.
     n_inputs, n_outputs : int
-        Columns the parameters expect of ``x`` and ``y``.
+        Columns the parameters expect of `x` and `y`.
     dtype : torch.dtype
         The parameters' dtype.
 
@@ -112,13 +116,13 @@ class Trainer(abc.ABC):
     y : Tensor of shape (n, k)
         The targets, in their own dtype.
     lr : float
-        The learning rate :math:`\alpha`.
+        The learning rate $\alpha$.
     loss_history : list of float
         The loss of each completed epoch, computed before that epoch's update.
     predictions : Tensor of shape (n, k) or None
         The outputs of the latest forward pass (the ones the latest loss scores).
     snapshots : list of (int, Params)
-        ``(epoch, parameters)`` kept by :meth:`train`.
+        `(epoch, parameters)` kept by [`train`][gpnn.training.Trainer.train].
     """
 
     def __init__(self, x: Any, y: Any, lr: float, *, n_inputs: int, n_outputs: int, dtype: torch.dtype) -> None:
@@ -146,7 +150,7 @@ class Trainer(abc.ABC):
 
     @abc.abstractmethod
     def epoch(self) -> float:
-        """One epoch: forward pass, loss, :meth:`_stop_if_diverged`, update, :meth:`_completed`.
+        """One epoch: forward pass, loss, `_stop_if_diverged`, update, `_completed`.
 
         Returns
         -------
@@ -156,7 +160,9 @@ class Trainer(abc.ABC):
 
     @abc.abstractmethod
     def parameters(self) -> Params:
-        """A copy of the current weights and biases, as torch tensors in the layout of :func:`gpnn.forward`.
+        """A copy of the current weights and biases, as torch tensors.
+
+        The layout is that of [`gpnn.forward`][gpnn.network.forward].
 
         Returns
         -------
@@ -167,17 +173,17 @@ class Trainer(abc.ABC):
     def train(
         self, n_epochs: int, callback: Callable[[int, float], None] | None = None, snapshot_every: int = 0
     ) -> None:
-        """Run ``n_epochs`` epochs.
+        """Run `n_epochs` epochs.
 
         Parameters
         ----------
         n_epochs : int
             Number of epochs, >= 0.
         callback : callable, optional
-            Called as ``callback(epoch, loss)`` after each epoch (``epoch`` counts from 1 over
+            Called as `callback(epoch, loss)` after each epoch (`epoch` counts from 1 over
             the trainer's whole life), for instance to drive a progress bar.
         snapshot_every : int, default 0
-            If positive, keep ``(epoch, parameters())`` in :attr:`snapshots` at every epoch
+            If positive, keep `(epoch, parameters())` in `snapshots` at every epoch
             divisible by it, with the parameters of that epoch's forward pass.
 
         Raises
@@ -202,11 +208,11 @@ class Trainer(abc.ABC):
 
     @contextlib.contextmanager
     def _session(self) -> Iterator[None]:
-        """Set-up and tear-down around a call of :meth:`train` (threads, buffers); none by default."""
+        """Set-up and tear-down around a call of `train` (threads, buffers); none by default."""
         yield
 
     def _stop_if_diverged(self, loss: float) -> None:
-        """Raise :class:`TrainingDivergedError` if ``loss``, about to be recorded, shows divergence."""
+        """Raise `TrainingDivergedError` if `loss`, about to be recorded, shows divergence."""
         first = self.loss_history[0] if self.loss_history else loss
         if math.isfinite(loss) and loss <= DIVERGENCE_FACTOR * first:
             return
@@ -233,24 +239,27 @@ class Trainer(abc.ABC):
 
 
 class GradientDescent(Trainer):
-    r"""Full-batch gradient descent on the RMSE of a :func:`gpnn.forward` network, with autograd.
+    r"""Full-batch gradient descent on the RMSE of a [`gpnn.forward`][gpnn.network.forward] network, with autograd.
 
-    .. math:: \theta_{t+1} = \theta_t - \alpha\, \nabla_\theta\, \text{RMSE}\big(y, f(X; \theta_t)\big)
+    $$
+    \theta_{t+1} = \theta_t - \alpha\, \nabla_\theta\, \text{RMSE}\big(y, f(X; \theta_t)\big)
+    $$
 
     The parameters are updated in place, so the tensors passed in hold the trained values. The
-    contract of :class:`Trainer` applies (loss history, divergence, callbacks, snapshots).
+    contract of [`Trainer`][gpnn.training.Trainer] applies (loss history, divergence, callbacks,
+    snapshots).
 
     Parameters
     ----------
     x : Tensor or array_like of shape (n, J) or (n,)
-        Inputs; a 1-D ``x`` is taken as one column. Converted to the parameters' dtype.
+        Inputs; a 1-D `x` is taken as one column. Converted to the parameters' dtype.
     y : Tensor or array_like of shape (n, 1) or (n,)
-        Targets; a 1-D ``y`` is taken as one column. Its dtype is kept: float64 targets (as
+        Targets; a 1-D `y` is taken as one column. Its dtype is kept: float64 targets (as
         from numpy) make the loss and its first gradient float64, as in the reference recipe.
     params : Params
-        From :func:`gpnn.init_params`; leaf tensors with ``requires_grad=True``.
+        From [`gpnn.init_params`][gpnn.network.init_params]; leaf tensors with `requires_grad=True`.
     lr : float
-        Learning rate :math:`\alpha > 0`.
+        Learning rate $\alpha > 0$.
 
     Attributes
     ----------
@@ -281,13 +290,13 @@ class GradientDescent(Trainer):
     def compute_loss(self) -> float:
         r"""Steps 1 and 2: predict, score with the RMSE, and backpropagate.
 
-        Keeps the predictions in :attr:`predictions` and leaves :math:`\nabla_\theta J` in each
-        parameter's ``.grad``.
+        Keeps the predictions in `predictions` and leaves $\nabla_\theta J$ in each
+        parameter's `.grad`.
 
         Returns
         -------
         float
-            The loss :math:`J` at the current parameters.
+            The loss $J$ at the current parameters.
 
         Raises
         ------
@@ -302,7 +311,7 @@ class GradientDescent(Trainer):
         return loss.item()
 
     def adjust(self) -> None:
-        r"""Step 3: move every parameter against its gradient, :math:`\theta \leftarrow \theta - \alpha g`."""
+        r"""Step 3: move every parameter against its gradient, $\theta \leftarrow \theta - \alpha g$."""
         # no_grad because the parameters require gradients and this update must not be recorded.
         with torch.no_grad():
             for W, b in zip(self.params.weights, self.params.biases, strict=True):
@@ -310,13 +319,17 @@ class GradientDescent(Trainer):
                 b -= b.grad * self.lr  # type: ignore[operator]
 
     def zero_grad(self) -> None:
-        """Step 4: reset the gradients, which ``backward`` would otherwise accumulate."""
+        """Step 4: reset the gradients, which `backward` would otherwise accumulate."""
         for W, b in zip(self.params.weights, self.params.biases, strict=True):
             W.grad.zero_()  # type: ignore[union-attr]
             b.grad.zero_()  # type: ignore[union-attr]
 
     def epoch(self) -> float:
-        """One full step: :meth:`compute_loss`, :meth:`adjust`, :meth:`zero_grad`.
+        """One full step: compute the loss, adjust the parameters, zero the gradients.
+
+        That is [`compute_loss`][gpnn.training.GradientDescent.compute_loss], then
+        [`adjust`][gpnn.training.GradientDescent.adjust], then
+        [`zero_grad`][gpnn.training.GradientDescent.zero_grad].
 
         Returns
         -------

@@ -374,6 +374,26 @@ def test_field_docs_read_docstrings_then_comments():
     assert set(field_docs(gpnn.ExperimentConfig)) == {field.name for field in dataclasses.fields(gpnn.ExperimentConfig)}
 
 
+@dataclasses.dataclass(frozen=True)
+class MarkdownSettings:
+    gap: tuple[float, float] | None = None
+    """Interval of `x` left without observations, as a
+    [`tuple`][builtins.tuple] `(lo, hi)` of price `$5`.
+
+    A second paragraph, not shown.
+    """
+    scale: float = 1.0
+    """Weights of sd $\\sqrt{2 / \\text{fan-in}}$ or $\\sigma$, see [`the list`][gpnn.config.IMPLEMENTATIONS]."""
+
+
+def test_field_docs_read_markdown_as_they_read_restructuredtext():
+    assert field_docs(MarkdownSettings) == {
+        "gap": "Interval of x left without observations, as a tuple (lo, hi) of price $5.",
+        "scale": "Weights of sd sqrt(2 / fan-in) or sigma, see the list.",
+    }
+    assert field_docs(gpnn.ExperimentConfig)["eta"] == "Marginal standard deviation eta of the latent GP."
+
+
 def test_field_docs_without_source_fall_back_to_a_generic_text(monkeypatch):
     def no_source(obj):
         raise OSError("could not get source code")

@@ -1,16 +1,19 @@
 """Claims: qualitative sentences that exist only while the computed numbers make them true.
 
-A page never types a conclusion about its results. It states it with :func:`claim`, which takes
-the sentence, the condition that makes it true, written as an expression over named values, and
-the values themselves::
+A page never types a conclusion about its results. It states it with [`claim`][gpnn.site.claims.claim],
+which takes the sentence, the condition that makes it true, written as an expression over named
+values, and the values themselves:
 
-    claim("the network scores below the posterior mean on the training data",
-          "net_train < gp_train", net_train=0.62, gp_train=0.64)
+```python
+claim("the network scores below the posterior mean on the training data",
+      "net_train < gp_train", net_train=0.62, gp_train=0.64)
+```
 
-If the condition is false the call raises :class:`ClaimError`, so the page's build fails, naming
-the claim, exactly as for a cell that raises. Where the sentence can read naturally either way,
-:func:`choose` picks the wording that matches the numbers instead. Every claim made while a page
-runs is recorded; the site lists them all on its Claims page (:func:`report`).
+If the condition is false the call raises [`ClaimError`][gpnn.site.claims.ClaimError], so the
+page's build fails, naming the claim, exactly as for a cell that raises. Where the sentence can
+read naturally either way, [`choose`][gpnn.site.claims.choose] picks the wording that matches the
+numbers instead. Every claim made while a page runs is recorded; the site lists them all on its
+Claims page ([`report`][gpnn.site.claims.report]).
 
 A claim prints as its sentence, so it can be used in prose, captions and alternative texts.
 """
@@ -42,7 +45,7 @@ class Claim:
     text: str
     """The sentence (plain text, no markup)."""
     condition: str
-    """The expression that holds, over the names of :attr:`values`."""
+    """The expression that holds, over the names of `values`."""
     values: dict[str, float]
     """The computed values the condition was evaluated on."""
     seeds: int
@@ -52,7 +55,7 @@ class Claim:
         return self.text
 
     def __format__(self, spec: str) -> str:
-        """The sentence; with the format ``"html"``, wrapped in a span that names the claim."""
+        """The sentence; with the format `"html"`, wrapped in a span that names the claim."""
         if spec == "html":
             return f'<span class="gpnn-claim" data-claim="{html.escape(self.name)}">{html.escape(self.text)}</span>'
         return format(self.text, spec)
@@ -65,15 +68,15 @@ _RECORDED: list[Claim] = []
 
 
 def claim(text: str, condition: str, *, seeds: int = 1, name: str | None = None, **values: float) -> Claim:
-    """State ``text``, which is true exactly when ``condition`` holds for ``values``.
+    """State `text`, which is true exactly when `condition` holds for `values`.
 
     Parameters
     ----------
     text : str
         The sentence, in plain text.
     condition : str
-        A Python expression over the names in ``values``: comparisons, ``and``, ``or``, ``not``,
-        arithmetic, ``abs``, ``min`` and ``max``.
+        A Python expression over the names in `values`: comparisons, `and`, `or`, `not`,
+        arithmetic, `abs`, `min` and `max`.
     seeds : int, default 1
         How many seeds the values rest on (1 for a single draw).
     name : str, optional
@@ -84,7 +87,7 @@ def claim(text: str, condition: str, *, seeds: int = 1, name: str | None = None,
     Returns
     -------
     Claim
-        Prints as ``text``.
+        Prints as `text`.
 
     Raises
     ------
@@ -102,16 +105,16 @@ def claim(text: str, condition: str, *, seeds: int = 1, name: str | None = None,
 def choose(
     condition: str, if_true: str, if_false: str, *, seeds: int = 1, name: str | None = None, **values: float
 ) -> Claim:
-    """The wording that matches the numbers: ``if_true`` where ``condition`` holds, else ``if_false``.
+    """The wording that matches the numbers: `if_true` where `condition` holds, else `if_false`.
 
     For sentences that read naturally either way ("the network's error is *above* the
-    posterior's"). The choice is recorded as a claim whose condition is ``condition`` or its
+    posterior's"). The choice is recorded as a claim whose condition is `condition` or its
     negation, whichever holds.
 
     Parameters
     ----------
     condition : str
-        As for :func:`claim`.
+        As for [`claim`][gpnn.site.claims.claim].
     if_true, if_false : str
         The two wordings.
     seeds : int, default 1
@@ -133,12 +136,12 @@ def choose(
 
 
 def report() -> list[dict[str, Any]]:
-    """Every claim recorded in this process since the last :func:`reset`, as plain dictionaries.
+    """Every claim recorded in this process since the last [`reset`][gpnn.site.claims.reset], as plain dictionaries.
 
     Returns
     -------
     list of dict
-        ``name``, ``text``, ``condition``, ``values``, ``seeds`` and ``status`` of each.
+        `name`, `text`, `condition`, `values`, `seeds` and `status` of each.
     """
     return [
         {
@@ -214,12 +217,12 @@ def _parse(condition: str) -> ast.Expression:
 
 
 def evaluate(condition: str, values: dict[str, float]) -> bool:
-    """Evaluate ``condition`` over ``values``, allowing only arithmetic, comparisons and logic.
+    """Evaluate `condition` over `values`, allowing only arithmetic, comparisons and logic.
 
     Parameters
     ----------
     condition : str
-        An expression such as ``"a < b and abs(c) <= 0.1 * b"``.
+        An expression such as `"a < b and abs(c) <= 0.1 * b"`.
     values : dict of str to float
         The value of each name the condition uses.
 
@@ -232,8 +235,8 @@ def evaluate(condition: str, values: dict[str, float]) -> bool:
     ------
     ValueError
         If the condition is not an expression, or uses anything but numbers, the names in
-        ``values``, arithmetic (``+ - * / **``), comparisons, ``and``, ``or``, ``not``,
-        ``abs``, ``min`` and ``max``.
+        `values`, arithmetic (`+ - * / **`), comparisons, `and`, `or`, `not`, `abs`, `min`
+        and `max`.
     """
 
     def value(node: ast.AST) -> Any:

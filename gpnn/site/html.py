@@ -1,8 +1,8 @@
 """Helpers for the website's executed pages: figures, numbers and source code as HTML.
 
-Pages print what these return (Markdown pages through markdown-exec) or display it (notebook
-pages, through ``_repr_html_``). Every number a page states goes through :func:`number`, which
-keeps the full value in a ``data-value`` attribute so tests can compare it with the library.
+Pages print what these return (Markdown pages through markdown-exec) or display it (notebook pages,
+through `_repr_html_`). Every number a page states goes through [`number`][gpnn.site.html.number],
+which keeps the full value in a `data-value` attribute so tests can compare it with the library.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ class HTML(str):
 
 
 def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | None = None) -> HTML:
-    """Render a matplotlib figure as an SVG ``<img>`` with alternative text and a caption, and close it.
+    """Render a matplotlib figure as an SVG `<img>` with alternative text and a caption, and close it.
 
-    The figure is checked first (:func:`gpnn.plots.figure_problems`): text that overlaps other
+    The figure is checked first ([`gpnn.plots.figure_problems`][]): text that overlaps other
     text, or a colour outside the site's roles, is an error. The SVG carries no date and fixed
-    element ids (``svg.hashsalt``), so the same figure gives the same bytes at every build. The
-    site numbers figures in page order ("Figure 3"), and a Markdown link ``[Figure](#fig-NAME)``
-    to a figure's ``name`` reads as its number.
+    element ids (`svg.hashsalt`), so the same figure gives the same bytes at every build. The
+    site numbers figures in page order ("Figure 3"), and a Markdown link `[Figure](#fig-NAME)`
+    to a figure's `name` reads as its number.
 
     Parameters
     ----------
@@ -49,17 +49,17 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
     caption : str, optional
         Visible caption (HTML allowed).
     name : str, optional
-        Anchor of the figure (``id="fig-NAME"``), for references; letters, digits and hyphens.
+        Anchor of the figure (`id="fig-NAME"`), for references; letters, digits and hyphens.
 
     Returns
     -------
     HTML
-        ``<figure>`` with the image and caption.
+        `<figure>` with the image and caption.
 
     Raises
     ------
     ValueError
-        If ``alt`` is empty, ``name`` is malformed, or the figure breaks the site's rules.
+        If `alt` is empty, `name` is malformed, or the figure breaks the site's rules.
     """
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"Argument 'alt' must describe the figure, but alt = {alt!r}.")
@@ -83,7 +83,7 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
 
 
 def svg_data_url(fig: Figure) -> str:
-    """A ``data:`` URL of the figure as SVG, the same bytes for the same figure at every build.
+    """A `data:` URL of the figure as SVG, the same bytes for the same figure at every build.
 
     Parameters
     ----------
@@ -93,7 +93,7 @@ def svg_data_url(fig: Figure) -> str:
     Returns
     -------
     str
-        The URL: ``data:image/svg+xml;base64,`` followed by the SVG in base 64.
+        The URL: `data:image/svg+xml;base64,` followed by the SVG in base 64.
     """
     import matplotlib.pyplot as plt
 
@@ -105,7 +105,7 @@ def svg_data_url(fig: Figure) -> str:
 
 
 def number(value: float, fmt: str = ".3f", key: str | None = None) -> HTML:
-    """A number for prose: formatted for reading, with the exact value kept in ``data-value``.
+    """A number for prose: formatted for reading, with the exact value kept in `data-value`.
 
     Parameters
     ----------
@@ -114,13 +114,13 @@ def number(value: float, fmt: str = ".3f", key: str | None = None) -> HTML:
     fmt : str, default ".3f"
         Format specification for display.
     key : str, optional
-        A name (``data-key``) by which tests find the number on the page.
+        A name (`data-key`) by which tests find the number on the page.
 
     Returns
     -------
     HTML
-        A ``<span class="gpnn-number">`` showing the formatted number, with ``data-value``
-        holding ``repr`` of the value (an integer for integral input) and ``data-key`` the key.
+        A `<span class="gpnn-number">` showing the formatted number, with `data-value`
+        holding `repr` of the value (an integer for integral input) and `data-key` the key.
     """
     checked: float | int = check_real("value", value)
     if isinstance(value, numbers.Integral):
@@ -134,13 +134,13 @@ def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: boo
 
     Pages show the tested implementation itself this way, never a copy of it. By default the
     code is shown as mathematics: without its docstrings, which the page's prose replaces, and
-    without its argument checks (``if ...: raise ...`` blocks and calls of ``check_*``
+    without its argument checks (`if ...: raise ...` blocks and calls of `check_*`
     helpers), which a comment line stands in for; the API reference's source view keeps both.
 
     Parameters
     ----------
     obj : function, method or class
-        Defined in ``gpnn``.
+        Defined in `gpnn`.
     docstrings : bool, default False
         Keep the docstrings.
     checks : bool, default False
@@ -149,13 +149,13 @@ def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: boo
     Returns
     -------
     HTML
-        A ``<div class="gpnn-source">`` holding the highlighted code, with ``data-object``
+        A `<div class="gpnn-source">` holding the highlighted code, with `data-object`
         naming the object by its qualified name.
 
     Raises
     ------
     ValueError
-        If ``obj`` is not defined in ``gpnn``.
+        If `obj` is not defined in `gpnn`.
     """
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
@@ -178,7 +178,7 @@ def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: boo
 
 
 def _without_docstrings(code: str) -> str:
-    """``code`` with the docstring lines of every function and class removed."""
+    """`code` with the docstring lines of every function and class removed."""
     drop: set[int] = set()
     for node in ast.walk(ast.parse(code)):
         if (
@@ -191,7 +191,7 @@ def _without_docstrings(code: str) -> str:
 
 
 def _is_check(node: ast.stmt) -> bool:
-    """Whether a statement only checks arguments: raises when they are bad, or calls a ``check_*`` helper."""
+    """Whether a statement only checks arguments: raises when they are bad, or calls a `check_*` helper."""
     if isinstance(node, ast.If):
         return all(isinstance(s, ast.Raise) or _is_check(s) for s in node.body) and not node.orelse
     if isinstance(node, ast.For):
@@ -205,7 +205,7 @@ def _is_check(node: ast.stmt) -> bool:
 
 
 def _without_checks(code: str) -> str:
-    """``code`` with its argument checks replaced by one comment line per block of them."""
+    """`code` with its argument checks replaced by one comment line per block of them."""
     lines = code.splitlines(keepends=True)
     replaced: dict[int, tuple[int, int]] = {}  # first line -> (last line, indent)
     for node in ast.walk(ast.parse(code)):
@@ -233,7 +233,7 @@ def _without_checks(code: str) -> str:
 
 
 def table(rows: list[tuple[str, Any]], header: tuple[str, str] = ("", "")) -> HTML:
-    """A two-column HTML table from ``(label, value)`` rows; values may be HTML from :func:`number`.
+    """A two-column HTML table from `(label, value)` rows; values may be HTML from [`number`][gpnn.site.html.number].
 
     Parameters
     ----------
@@ -245,7 +245,7 @@ def table(rows: list[tuple[str, Any]], header: tuple[str, str] = ("", "")) -> HT
     Returns
     -------
     HTML
-        A ``<table>`` with a ``<thead>`` and one ``<tr>`` per row.
+        A `<table>` with a `<thead>` and one `<tr>` per row.
     """
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(f"<tr><td>{html.escape(label)}</td><td>{value}</td></tr>" for label, value in rows)
@@ -260,7 +260,7 @@ class Prose(str):
 
 
 def prose(text: str) -> Prose:
-    """Mark ``text`` (Markdown, with numbers from :func:`number`) as prose to render.
+    """Mark `text` (Markdown, with numbers from [`number`][gpnn.site.html.number]) as prose to render.
 
     Parameters
     ----------
@@ -275,7 +275,7 @@ def prose(text: str) -> Prose:
     Raises
     ------
     TypeError
-        If ``text`` is not a string.
+        If `text` is not a string.
     """
     if not isinstance(text, str):
         raise TypeError(f"Argument 'text' must be a str, but text = {text!r}.")

@@ -16,7 +16,7 @@ sends its configurations to that server, or, outside a build, to one of its own.
 * answers each request when all of its runs are done.
 
 The server and its clients talk over a local socket with a shared secret
-([`multiprocessing.connection`](https://docs.python.org/3/library/multiprocessing.html#module-multiprocessing.connection)).
+(`multiprocessing.connection`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from gpnn.sweep import one_thread, spawn_context
 from gpnn.training import TrainingDivergedError
 
 ADDRESS_VARIABLE = "GPNN_JOBS_ADDRESS"
-"""Environment variable holding the job server's ``host:port``."""
+"""Environment variable holding the job server's `host:port`."""
 
 KEY_VARIABLE = "GPNN_JOBS_KEY"
 """Environment variable holding the job server's secret, in hexadecimal."""
@@ -143,7 +143,8 @@ class JobServer:
         Returns
         -------
         dict of str to str
-            :data:`ADDRESS_VARIABLE` and :data:`KEY_VARIABLE` with their values.
+            [`ADDRESS_VARIABLE`][gpnn.site.jobs.ADDRESS_VARIABLE] and
+            [`KEY_VARIABLE`][gpnn.site.jobs.KEY_VARIABLE] with their values.
         """
         host, port = self.address
         return {ADDRESS_VARIABLE: f"{host}:{port}", KEY_VARIABLE: self.secret.hex()}
@@ -164,7 +165,7 @@ class JobServer:
         self.close()
 
     def request(self, jobs: list[tuple[str, ExperimentConfig, int]]) -> list[Outcome | str]:
-        """Outcomes of ``(key, config, blas)`` jobs, in order: a result, a divergence, or an error text.
+        """Outcomes of `(key, config, blas)` jobs, in order: a result, a divergence, or an error text.
 
         Parameters
         ----------
@@ -174,8 +175,9 @@ class JobServer:
         Returns
         -------
         list
-            Per job: its :class:`ExperimentResult`, its :class:`TrainingDivergedError`, or the
-            traceback (a ``str``) of an unexpected failure.
+            Per job: its [`ExperimentResult`][gpnn.experiment.ExperimentResult], its
+            [`TrainingDivergedError`][gpnn.training.TrainingDivergedError], or the traceback (a
+            `str`) of an unexpected failure.
         """
         handles = [self._submit(key, config, blas) for key, config, blas in jobs]
         if self.in_process:
@@ -305,7 +307,7 @@ def server_from_env() -> tuple[tuple[str, int], bytes] | None:
     Returns
     -------
     tuple or None
-        ``((host, port), secret)``, or ``None`` when the variables are not set.
+        `((host, port), secret)`, or `None` when the variables are not set.
     """
     address, secret = os.environ.get(ADDRESS_VARIABLE, ""), os.environ.get(KEY_VARIABLE, "")
     if not address or not secret:
@@ -315,19 +317,19 @@ def server_from_env() -> tuple[tuple[str, int], bytes] | None:
 
 
 def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentConfig, int]]) -> list[Outcome]:
-    """Send ``(key, config, blas)`` jobs to a job server and wait for their outcomes.
+    """Send `(key, config, blas)` jobs to a job server and wait for their outcomes.
 
     Parameters
     ----------
     server : tuple
-        From :func:`server_from_env`.
+        From [`server_from_env`][gpnn.site.jobs.server_from_env].
     jobs : list of (str, ExperimentConfig, int)
         Store key, settings and BLAS threads of each run.
 
     Returns
     -------
     list of ExperimentResult or TrainingDivergedError
-        In the order of ``jobs``.
+        In the order of `jobs`.
 
     Raises
     ------
@@ -342,7 +344,7 @@ def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentC
 
 @contextmanager
 def serving(folder: Path, workers: int | None = None) -> Iterator[JobServer]:
-    """A started :class:`JobServer` whose address this process's children inherit, stopped on exit.
+    """A started [`JobServer`][gpnn.site.jobs.JobServer] whose address this process's children inherit, stopped on exit.
 
     Parameters
     ----------

@@ -2,18 +2,18 @@
 
 An entry's key is a SHA-256 over everything the result depends on, and nothing else: the
 experiment's settings, the source of exactly the modules a training run imports
-(:func:`computation_modules`), and the environment of :func:`gpnn.provenance.environment`
-(versions of Python, torch, numpy and scipy, the processor, the BLAS threads). Edit the
-network, the trainer or the simulation, or upgrade torch, and the key changes, so a stale result
-is never found; edit a plot, a page helper or the command line, and every stored run still
-serves.
+([`computation_modules`][gpnn.site.store.computation_modules]), and the environment of
+[`gpnn.provenance.environment`][] (versions of Python, torch, numpy and scipy, the processor, the
+BLAS threads). Edit the network, the trainer or the simulation, or upgrade torch, and the key
+changes, so a stale result is never found; edit a plot, a page helper or the command line, and every
+stored run still serves.
 
 Entries are written atomically and carry a checksum of their arrays; an entry that is corrupt or
 partial is ignored and recomputed. A run that diverged is stored too, as the error it raised, so
 it is not retried at every build. Concurrent processes asking for the same key wait for one
 another (a file lock, which works on every platform) so the experiment runs once.
 
-The store is off unless a folder is given or ``GPNN_CACHE_DIR`` names one; ``GPNN_NO_CACHE=1``
+The store is off unless a folder is given or `GPNN_CACHE_DIR` names one; `GPNN_NO_CACHE=1`
 turns it off whatever else is set.
 """
 
@@ -39,29 +39,29 @@ from gpnn.sweep import run_one
 from gpnn.training import TrainingDivergedError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-"""The folder of the ``gpnn`` package whose sources the keys cover."""
+"""The folder of the `gpnn` package whose sources the keys cover."""
 
 COMPUTATION_ROOT = "gpnn.sweep"
 """The module whose imports, followed transitively, make up the code a stored run depends on.
 
-:mod:`gpnn.sweep` runs the experiments (:func:`gpnn.sweep.run_one`), and imports
-:mod:`gpnn.experiment`, which imports the data simulation, the network and the trainers.
+[`gpnn.sweep`][] runs the experiments ([`gpnn.sweep.run_one`][]), and imports
+[`gpnn.experiment`][], which imports the data simulation, the network and the trainers.
 """
 
 _FORMAT = 3
 
 
 def computation_modules(package_dir: Path = PACKAGE_DIR, root: str = COMPUTATION_ROOT) -> list[str]:
-    """The package's modules that ``root`` imports, directly or not, itself and package ``__init__`` files included.
+    """The package's modules that `root` imports, directly or not, itself and package `__init__` files included.
 
-    Imports are read from the source (every ``import`` statement, at any depth, so lazy imports
+    Imports are read from the source (every `import` statement, at any depth, so lazy imports
     inside functions count too); each module's parent packages count, since importing a module
-    runs its package's ``__init__`` first.
+    runs its package's `__init__` first.
 
     Parameters
     ----------
     package_dir : Path
-        The ``gpnn`` folder.
+        The `gpnn` folder.
     root : str
         Dotted name of the first module.
 
@@ -100,16 +100,18 @@ def _module_path(package_dir: Path, name: str) -> Path | None:
 
 
 def computation_digest(package_dir: Path = PACKAGE_DIR) -> str:
-    """SHA-256 of the code of :func:`computation_modules`, each with its name, in a fixed order.
+    """SHA-256 of the code of the computation's modules, each with its name, in a fixed order.
+
+    The modules are those of [`computation_modules`][gpnn.site.store.computation_modules].
 
     The code, not the text: each module is read as its syntax tree with docstrings removed
-    (:func:`code_of`), so editing documentation or comments keeps every stored run, while any
-    change to what the code does invalidates them.
+    ([`code_of`][gpnn.site.store.code_of]), so editing documentation or comments keeps every stored
+    run, while any change to what the code does invalidates them.
 
     Parameters
     ----------
     package_dir : Path
-        The ``gpnn`` folder.
+        The `gpnn` folder.
 
     Returns
     -------
@@ -135,7 +137,7 @@ def code_of(path: Path) -> bytes:
     Returns
     -------
     bytes
-        ``ast.unparse`` of its syntax tree without docstrings and attribute docstrings (every
+        `ast.unparse` of its syntax tree without docstrings and attribute docstrings (every
         statement that is a bare string, which does nothing when run).
     """
     stat = path.stat()
@@ -171,14 +173,14 @@ def _code_of(path: str, mtime_ns: int, size: int) -> bytes:  # the stat values m
 
 
 def result_key(config: ExperimentConfig, digest: str | None = None) -> str:
-    """The store key of ``config``'s result: SHA-256 of settings, computing source and environment.
+    """The store key of `config`'s result: SHA-256 of settings, computing source and environment.
 
     Parameters
     ----------
     config : ExperimentConfig
         The settings of the run.
     digest : str, optional
-        :func:`computation_digest`, if already computed.
+        [`computation_digest`][gpnn.site.store.computation_digest], if already computed.
 
     Returns
     -------
@@ -195,7 +197,7 @@ def result_key(config: ExperimentConfig, digest: str | None = None) -> str:
 
 
 def cache_disabled() -> bool:
-    """Whether ``GPNN_NO_CACHE`` is set to anything but empty or ``0``: the switch for no cache at all.
+    """Whether `GPNN_NO_CACHE` is set to anything but empty or `0`: the switch for no cache at all.
 
     Returns
     -------
@@ -206,12 +208,12 @@ def cache_disabled() -> bool:
 
 
 def cache_dir_from_env() -> Path | None:
-    """The store folder named by ``GPNN_CACHE_DIR``, or ``None`` if unset or ``GPNN_NO_CACHE`` is set.
+    """The store folder named by `GPNN_CACHE_DIR`, or `None` if unset or `GPNN_NO_CACHE` is set.
 
     Returns
     -------
     Path or None
-        The folder, or ``None`` for no store.
+        The folder, or `None` for no store.
     """
     if cache_disabled():
         return None
@@ -220,7 +222,7 @@ def cache_dir_from_env() -> Path | None:
 
 
 def cached_experiment(config: ExperimentConfig | None = None, cache_dir: Path | str | None = None) -> ExperimentResult:
-    """:func:`~gpnn.run_experiment`, computed at most once per key and then read from the store.
+    """[`run_experiment`][gpnn.experiment.run_experiment], computed at most once per key and then read from the store.
 
     Runs with the fast trainer, whose results equal the readable trainer's bit for bit.
 
@@ -229,14 +231,14 @@ def cached_experiment(config: ExperimentConfig | None = None, cache_dir: Path | 
     config : ExperimentConfig, optional
         Settings; the defaults are the reference experiment.
     cache_dir : path, optional
-        Store folder; defaults to :func:`cache_dir_from_env`. With neither, the experiment
-        simply runs.
+        Store folder; defaults to [`cache_dir_from_env`][gpnn.site.store.cache_dir_from_env].
+        With neither, the experiment simply runs.
 
     Returns
     -------
     ExperimentResult
-        Equal, array for array, to what ``run_experiment(config)`` returns now;
-        ``train_seconds`` is that of the run that filled the entry.
+        Equal, array for array, to what `run_experiment(config)` returns now;
+        `train_seconds` is that of the run that filled the entry.
 
     Raises
     ------
@@ -253,7 +255,7 @@ def cached_experiment(config: ExperimentConfig | None = None, cache_dir: Path | 
 
 
 def fill(folder: Path, key: str, config: ExperimentConfig, blas: int = 0) -> ExperimentResult | TrainingDivergedError:
-    """The entry ``key`` of ``folder``, computed and stored first if missing or damaged.
+    """The entry `key` of `folder`, computed and stored first if missing or damaged.
 
     Processes filling the same key wait for each other, so the run happens once.
 
@@ -262,11 +264,11 @@ def fill(folder: Path, key: str, config: ExperimentConfig, blas: int = 0) -> Exp
     folder : Path
         Store folder; created if missing.
     key : str
-        ``result_key(config)``.
+        `result_key(config)`.
     config : ExperimentConfig
         The settings of the run.
     blas : int, default 0
-        BLAS threads to run with (0: as they are), see :func:`gpnn.sweep.run_one`.
+        BLAS threads to run with (0: as they are), see [`gpnn.sweep.run_one`][].
 
     Returns
     -------
@@ -283,14 +285,14 @@ def fill(folder: Path, key: str, config: ExperimentConfig, blas: int = 0) -> Exp
 
 
 def compute(config: ExperimentConfig, blas: int = 0) -> ExperimentResult | TrainingDivergedError:
-    """Run ``config`` with the fast trainer; a divergence is returned, not raised.
+    """Run `config` with the fast trainer; a divergence is returned, not raised.
 
     Parameters
     ----------
     config : ExperimentConfig
         The settings of the run.
     blas : int, default 0
-        BLAS threads to run with (0: as they are), see :func:`gpnn.sweep.run_one`.
+        BLAS threads to run with (0: as they are), see [`gpnn.sweep.run_one`][].
 
     Returns
     -------
@@ -334,14 +336,14 @@ def _checksum(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> str:
 
 
 def save(folder: Path, key: str, config: ExperimentConfig, outcome: ExperimentResult | TrainingDivergedError) -> Path:
-    """Write ``outcome``, the result of ``config``, as entry ``key`` of ``folder``, atomically.
+    """Write `outcome`, the result of `config`, as entry `key` of `folder`, atomically.
 
     Parameters
     ----------
     folder : Path
         Store folder; must exist.
     key : str
-        ``result_key(config)``, the entry's name.
+        `result_key(config)`, the entry's name.
     config : ExperimentConfig
         The settings the outcome belongs to, stored with it.
     outcome : ExperimentResult or TrainingDivergedError
@@ -371,21 +373,21 @@ def save(folder: Path, key: str, config: ExperimentConfig, outcome: ExperimentRe
 
 
 def load(folder: Path, key: str, config: ExperimentConfig) -> ExperimentResult | TrainingDivergedError | None:
-    """The stored outcome of entry ``key``, or ``None`` if absent, unreadable, for other settings, or corrupt.
+    """The stored outcome of entry `key`, or `None` if absent, unreadable, for other settings, or corrupt.
 
     Parameters
     ----------
     folder : Path
         Store folder.
     key : str
-        ``result_key(config)``, the entry's name.
+        `result_key(config)`, the entry's name.
     config : ExperimentConfig
         The settings the entry must have been made for.
 
     Returns
     -------
     ExperimentResult, TrainingDivergedError or None
-        The stored result, or the stored error of a run that diverged; ``None`` when there is
+        The stored result, or the stored error of a run that diverged; `None` when there is
         no usable entry.
     """
     path = folder / f"{key}.npz"
