@@ -1,9 +1,9 @@
-"""Figures of the experiment. Each helper draws on a given matplotlib ``Axes`` and returns it.
+"""Figures of the experiment. Each helper draws on a given matplotlib `Axes` and returns it.
 
-Every figure of the site gives each role one colour (:data:`ROLE_COLORS`): the data, the latent
+Every figure of the site gives each role one colour ([`ROLE_COLORS`][gpnn.plots.ROLE_COLORS]): the data, the latent
 function, a network, the Gaussian process, an ensemble, and reference marks. The colours are
-mid-tones that read on both a white and a near-black page; :data:`SITE_STYLE` makes figure
-backgrounds transparent and text grey, for the same reason. :func:`figure_problems` checks a
+mid-tones that read on both a white and a near-black page; [`SITE_STYLE`][gpnn.plots.SITE_STYLE] makes figure
+backgrounds transparent and text grey, for the same reason. [`figure_problems`][gpnn.plots.figure_problems] checks a
 finished figure for colours outside these roles and for text that overlaps other text.
 """
 
@@ -24,13 +24,13 @@ from matplotlib.patches import Circle, Patch
 from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
-from gpnn._validation import check_real, check_same_length, check_sizes, check_vector
+from gpnn._validation import check_int, check_real, check_same_length, check_sizes, check_vector
 from gpnn.kernels import squared_exponential
 
 DATA_COLOR = "#8a8f98"
-"""Observations :math:`y`."""
+"""Observations $y$."""
 LATENT_COLOR = "#e45756"
-"""The latent function :math:`f`, the truth."""
+"""The latent function $f$, the truth."""
 NETWORK_COLOR = "#2f8fd8"
 """A trained network's predictions."""
 GP_COLOR = "#54a24b"
@@ -71,7 +71,7 @@ SITE_STYLE: dict[str, Any] = {
     "svg.hashsalt": "gpnn",
     "svg.fonttype": "none",
 }
-"""``matplotlib.rcParams`` for figures embedded in the site: transparent, grey ink, SVG text as text."""
+"""`matplotlib.rcParams` for figures embedded in the site: transparent, grey ink, SVG text as text."""
 
 
 def plot_data(ax: Axes, x: ArrayLike, latent: ArrayLike, y: ArrayLike) -> Axes:
@@ -87,7 +87,7 @@ def plot_data(ax: Axes, x: ArrayLike, latent: ArrayLike, y: ArrayLike) -> Axes:
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, drawn on.
+        `ax`, drawn on.
     """
     x, latent, y = _vectors(x=x, latent=latent, y=y)
     ax.scatter(x, y, s=10, color=DATA_COLOR, alpha=0.8, label="observed $y$")
@@ -98,7 +98,7 @@ def plot_data(ax: Axes, x: ArrayLike, latent: ArrayLike, y: ArrayLike) -> Axes:
 
 
 def plot_kernel(ax: Axes, eta: float, rho: float, max_distance: float | None = None) -> Axes:
-    r"""Draw the squared-exponential covariance against distance, marking :math:`d = \rho`.
+    r"""Draw the squared-exponential covariance against distance, marking $d = \rho$.
 
     Parameters
     ----------
@@ -107,12 +107,12 @@ def plot_kernel(ax: Axes, eta: float, rho: float, max_distance: float | None = N
     eta, rho : float
         Kernel parameters.
     max_distance : float, optional
-        Right end of the distance axis; defaults to :math:`4\rho`.
+        Right end of the distance axis; defaults to $4\rho$.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, drawn on.
+        `ax`, drawn on.
     """
     rho = check_real("rho", rho, positive=True)
     stop = 4 * rho if max_distance is None else check_real("max_distance", max_distance, positive=True)
@@ -140,7 +140,7 @@ def plot_loss(ax: Axes, loss_history: ArrayLike, sigma: float | None = None) -> 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, drawn on.
+        `ax`, drawn on.
     """
     loss = check_vector("loss_history", loss_history)
     ax.plot(np.arange(1, loss.size + 1), loss, color=NETWORK_COLOR, lw=1.5, label="training RMSE")
@@ -165,7 +165,7 @@ def plot_fit(ax: Axes, x: ArrayLike, y: ArrayLike, latent: ArrayLike, prediction
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, drawn on.
+        `ax`, drawn on.
     """
     x, y, latent, predictions = _vectors(x=x, y=y, latent=latent, predictions=predictions)
     ax.scatter(x, y, s=10, color=DATA_COLOR, alpha=0.7, label="observed $y$")
@@ -179,22 +179,22 @@ def plot_fit(ax: Axes, x: ArrayLike, y: ArrayLike, latent: ArrayLike, prediction
 def plot_network(ax: Axes, sizes: Sequence[int], max_nodes: int = 10) -> Axes:
     """Diagram of a fully connected network: one column of nodes per layer, every edge drawn.
 
-    Each arrow bundle between two columns is one matrix product :math:`h W`; a layer wider than
-    ``max_nodes`` is drawn with ``max_nodes`` nodes and a gap, and labelled with its true width.
+    Each arrow bundle between two columns is one matrix product $h W$; a layer wider than
+    `max_nodes` is drawn with `max_nodes` nodes and a gap, and labelled with its true width.
 
     Parameters
     ----------
     ax : matplotlib.axes.Axes
         The axes to draw on.
     sizes : sequence of int
-        Layer widths from input to output, e.g. ``gpnn.layer_sizes(1, [16, 32])``.
+        Layer widths from input to output, e.g. `gpnn.layer_sizes(1, [16, 32])`.
     max_nodes : int, default 10
         Most nodes drawn per layer.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, drawn on.
+        `ax`, drawn on.
     """
     sizes = check_sizes("sizes", sizes)
     if len(sizes) < 2:
@@ -228,7 +228,7 @@ def plot_network(ax: Axes, sizes: Sequence[int], max_nodes: int = 10) -> Axes:
 def plot_band(
     ax: Axes, x: ArrayLike, mean: ArrayLike, sd: ArrayLike, role: str = "gp", z: float = 1.96, label: str = ""
 ) -> Axes:
-    r"""Draw a mean curve and the band :math:`\text{mean} \pm z\,\text{sd}` around it, in one role's colour.
+    r"""Draw a mean curve and the band $\text{mean} \pm z\,\text{sd}$ around it, in one role's colour.
 
     Parameters
     ----------
@@ -237,7 +237,7 @@ def plot_band(
     x, mean, sd : array_like of shape (n,)
         Locations, means and standard deviations (>= 0).
     role : str, default "gp"
-        A key of :data:`ROLE_COLORS`, e.g. ``"gp"`` or ``"ensemble"``.
+        A key of [`ROLE_COLORS`][gpnn.plots.ROLE_COLORS], e.g. `"gp"` or `"ensemble"`.
     z : float, default 1.96
         Half-width of the band in standard deviations (1.96: a 95% normal interval).
     label : str, optional
@@ -246,13 +246,41 @@ def plot_band(
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, drawn on.
+        `ax`, drawn on.
     """
     x, mean, sd = _vectors(x=x, mean=mean, sd=sd)
     color = _role(role)
     z = check_real("z", z, nonnegative=True)
-    ax.fill_between(x, mean - z * sd, mean + z * sd, color=color, alpha=0.22, lw=0, label=f"{label} ± {z:g} sd".strip())
+    low, high = mean - z * sd, mean + z * sd
+    # A translucent fill alone fades into a dark page and hides under points and curves drawn on
+    # top; thin edges in the same colour keep the band's limits visible in both colour schemes.
+    ax.fill_between(x, low, high, color=color, alpha=0.3, lw=0, zorder=1.5, label=f"{label} ± {z:g} sd".strip())
+    for edge in (low, high):
+        ax.plot(x, edge, color=color, lw=0.7, alpha=0.9, zorder=1.6)
     ax.plot(x, mean, color=color, lw=2, label=label or None)
+    return ax
+
+
+def legend_below(ax: Axes, ncols: int = 3, fontsize: float = 8) -> Axes:
+    """Put the legend under the axes, below the $x$ label, where it covers no curve and no band.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes whose labelled artists the legend lists.
+    ncols : int, default 3
+        Columns of legend entries.
+    fontsize : float, default 8
+        Size of the entries' text, in points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        `ax`, with its legend.
+    """
+    ncols = check_int("ncols", ncols, minimum=1)
+    fontsize = check_real("fontsize", fontsize, positive=True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=ncols, fontsize=fontsize)
     return ax
 
 
@@ -276,12 +304,12 @@ def plot_strip(
         A value per group to ring in the reference colour (e.g. the reference run's); a NaN
         marks nothing.
     role : str, default "network"
-        A key of :data:`ROLE_COLORS` for the points.
+        A key of [`ROLE_COLORS`][gpnn.plots.ROLE_COLORS] for the points.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax``, drawn on.
+        `ax`, drawn on.
     """
     color = _role(role)
     labels = list(groups)
@@ -289,6 +317,7 @@ def plot_strip(
         values = check_vector(f"groups[{label!r}]", groups[label], allow_nan=True)
         missing = int(np.isnan(values).sum())
         values = values[~np.isnan(values)]
+        offsets = np.zeros(values.size)
         if missing:
             note = f"all {missing} diverged" if not values.size else f"{missing} diverged"
             ax.text(position, 0.02, note, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
@@ -302,7 +331,10 @@ def plot_strip(
             check_real(f"marked[{label!r}]", marked[label], allow_nan=True) if marked and label in marked else np.nan
         )
         if np.isfinite(value):
-            ax.scatter([position], [value], s=90, facecolors="none", edgecolors=REFERENCE_COLOR, lw=1.5, zorder=4)
+            # Ring the point itself: a ring at the column's centre would read as a second point.
+            same = np.flatnonzero(values == value)
+            ring_x = position + (offsets[same[0]] if same.size else 0.0)
+            ax.scatter([ring_x], [value], s=90, facecolors="none", edgecolors=REFERENCE_COLOR, lw=1.5, zorder=4)
     ax.set_xticks(range(len(labels)), labels)
     ax.set_xlim(-0.6, len(labels) - 0.4)
     return ax
@@ -312,9 +344,9 @@ def figure_problems(fig: Figure) -> list[str]:
     """What breaks the site's rules in a finished figure: overlapping text, colours outside the roles.
 
     Every text artist's extent on the rendered figure is compared with every other's; every line,
-    marker, patch and collection colour must be one of :data:`ROLE_COLORS`, :data:`INK`, black or
-    white (text on images), or transparent. Images and colour meshes (heat maps, colour bars)
-    carry their own colour maps and are not checked.
+    marker, patch and collection colour must be one of [`ROLE_COLORS`][gpnn.plots.ROLE_COLORS],
+    [`INK`][gpnn.plots.INK], black or white (text on images), or transparent. Images and colour
+    meshes (heat maps, colour bars) carry their own colour maps and are not checked.
 
     Parameters
     ----------
