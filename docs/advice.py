@@ -13,7 +13,7 @@
 # %% [markdown]
 # # The recipe's advice, tested
 #
-# The training recipe comes with advice: standardise the input, use He initialisation, train
+# The training recipe [@source] comes with advice: standardise the input, use He initialisation, train
 # until the loss levels out, and use its deep architecture, found after a lot of fiddling. Each
 # piece of advice becomes an experiment here, run at every build. Every variant differs from the
 # recipe in one setting, uses the experiment's data, and is trained from several initial seeds
