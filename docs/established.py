@@ -133,10 +133,17 @@ not_better = choose(
     gd_latent=scratch.rmse_to_latent,
     name="adam-lower-loss-not-better",
 )
+dips = choose(
+    "crossings > 0",
+    "Its training loss dips below σ from epoch {first:.0f} on",
+    "Its training loss stays above σ throughout",
+    crossings=below.size,
+    first=int(below[0]) + 1 if below.size else 0,
+    name="adam-below-sigma",
+)
 prose(
-    f"Adam, at learning rate {number(adam_lr, 'g')}, ends at {number(adam[-1], '.4f', key='adam_final')} "
-    + (f"and dips below σ from epoch {number(int(below[0]) + 1, 'd')}; " if below.size else "and never dips below σ; ")
-    + f"{faster:html}. Against the latent function it ends at "
+    f"Adam, at learning rate {number(adam_lr, 'g')}, ends at {number(adam[-1], '.4f', key='adam_final')}. "
+    f"{dips:html}; {faster:html}. Against the latent function it ends at "
     f"{number(adam_run.rmse_to_latent, '.3f', key='adam_latent')}, "
     f"and the from-scratch run at {number(scratch.rmse_to_latent, '.3f')}: {not_better:html} (see the page on "
     "how good a fit can get)."

@@ -123,8 +123,8 @@ prose(
     f"{number(to_data.max(), '.3f')}; against the latent function, median {number(np.median(to_latent), '.3f')}, "
     f"from {number(to_latent.min(), '.3f')} to {number(to_latent.max(), '.3f')}. {luckiest:html}. "
     "The post [@source] reported "
-    f"{number(REFERENCE_REPORTED_RMSE, '.4f', key='reported')} against the data, at or above "
-    f"{number(100 * rank, '.0f')}% of these runs. {chaotic:html}.\n\n"
+    f"{number(REFERENCE_REPORTED_RMSE, '.4f', key='reported')} against the data, the "
+    f"{number(100 * rank, '.0f')}th percentile of these runs. {chaotic:html}.\n\n"
     f"Measured by the interquartile range of the error against the latent function, "
     f"{number(iqr[init_name], '.3f')} from the initial weights against {number(iqr[data_name], '.3f')} from the "
     f"data: {larger:html}. Both are honest error bars on a single run, and they answer different questions: the "
@@ -200,8 +200,8 @@ best_cell = claim(
 )
 prose(
     f"{best_cell:html}. The recipe's {number(len(grid_seeds), 'd')} seeds span {number(within, '.3f')}, against "
-    f"a spread of {number(between, '.3f')} between the best and worst medians. With so few seeds per cell, differences "
-    "smaller than the seed-to-seed spread within a cell are noise."
+    f"a spread of {number(between, '.3f')} between the lowest and the highest median. With so few seeds per "
+    "cell, differences smaller than the seed-to-seed spread within a cell are noise."
 )
 
 # %% [markdown]

@@ -146,6 +146,7 @@ def test_factors_below_one_or_infinite_are_refused(factor):
         "it is not any more accurate",
         "the band isn't narrower than the other",
         "small weights: median 3.240, from 3.240 to 3.240",
+        "all runs end from 3.240 to 3.240.",
         "a ratio between 0.8 and 0.8",
     ],
 )
@@ -166,6 +167,7 @@ def test_double_negatives_and_equal_ranges_are_refused(sentence):
         "it did not converge, and the loss is higher",
         "from 0.338 to 0.545",
         "from 3.24 to 3.240",
+        "from 3.2 to 3.24.",
         "between 10 and 100",
     ],
 )

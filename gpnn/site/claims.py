@@ -301,7 +301,7 @@ _NEGATION = r"\b(?:not|no|never|nor|cannot)\b|n't\b"
 _COMPARATIVE = r"\b(?:less|more|fewer|narrower|wider|lower|higher|smaller|larger)\b"
 _DOUBLE_NEGATIVE = re.compile(rf"(?:{_NEGATION})[^,]*?{_COMPARATIVE}", re.IGNORECASE)
 _NUMBER = r"[-+−]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?"
-_EQUAL_RANGE = re.compile(rf"\b(?:from|between) ({_NUMBER}) (?:to|and) \1(?![\d.])")
+_EQUAL_RANGE = re.compile(rf"\b(?:from|between) ({_NUMBER}) (?:to|and) \1(?!\.?\d)")
 
 
 def _slug(name: str) -> str:
