@@ -100,7 +100,7 @@ exact = claim(
 )
 prose(
     f"Across all {number(sum(t.numel() for t in params.weights + params.biases), 'd')} parameters the "
-    f"largest absolute difference is **{number(largest, 'g', key='max_grad_difference')}**: {exact}. The "
+    f"largest absolute difference is **{number(largest, 'g', key='max_grad_difference')}**: {exact:html}. The "
     "formulas are evaluated with the same torch operations, in the same order and precision, as autograd "
     "uses; the one place where that needs an unusual operation is marked in the package's source. The "
     "package's tests also check these gradients against finite differences in double precision "
@@ -125,14 +125,14 @@ same = check.loss_history == autograd_run.loss_history.tolist()
 gap = float(np.max(np.abs(np.array(check.loss_history) - autograd_run.loss_history)))
 identical = choose(
     "gap == 0",
-    "identical, every loss of every epoch",
-    "different",
+    "The trajectories are identical, every loss of every epoch",
+    "The trajectories differ, by up to {gap:.2g}",
     gap=gap,
     name="trajectories-identical",
 )
 prose(
     f"Over {number(config.n_epochs, 'd')} epochs the largest difference between the two loss histories is "
-    f"{number(gap, 'g', key='torch_hand_gap')}: the trajectories are {identical}."
+    f"{number(gap, 'g', key='torch_hand_gap')}. {identical:html}."
 )
 
 # %% [markdown]
@@ -171,9 +171,9 @@ grows = choose(
     "The formulas are the same; the matrix products are not, bit for bit: NumPy's BLAS and torch's add "
     "the terms of each dot product in different orders, and float32 addition is not associative. "
     "Gradient descent feeds each step's rounding into the next, and in a network with many nearly "
-    "balanced ReLU units a tiny difference can switch a unit on in one run and off in the other; "
-    "[Figure](#fig-drift) shows how the difference grows",
-    "The difference does not grow over training ([Figure](#fig-drift))",
+    "balanced ReLU units a tiny difference can switch a unit on in one run and off in the other. The difference "
+    "grows from {early:.1e} in the first epochs to {last:.1e} at the end",
+    "The difference stays within the first epochs' {early:.1e} over all of training",
     last=float(drift[-1]),
     early=float(drift[: min(10, drift.size)].max()),
     name="numpy-drift-grows",
@@ -187,5 +187,5 @@ prose(
         else f"and the gap stays below {number(threshold, 'g')}. "
     )
     + f"At the end the NumPy run reaches {number(numpy_run.final_rmse, '.4f', key='numpy_final')} against "
-    f"{number(autograd_run.final_rmse, '.4f')} for torch. {grows:html}."
+    f"{number(autograd_run.final_rmse, '.4f')} for torch. {grows:html} ([Figure](#fig-drift))."
 )

@@ -78,7 +78,7 @@ prose(
     f"Over the first {number(early, 'd')} epochs the loss histories differ by at most "
     f"{number(gap[:early].max(), '.1e')}; over all {number(config.n_epochs, 'd')}, by at most "
     f"{number(gap.max(), '.2g', key='sgd_max_gap')}. The final losses are {number(sgd[-1], '.4f', key='sgd_final')} "
-    f"(SGD) and {number(scratch.final_rmse, '.4f')} (from scratch): {same}, {drifts:html}."
+    f"(SGD) and {number(scratch.final_rmse, '.4f')} (from scratch): {same:html}, {drifts:html}."
 )
 
 # %% [markdown]
@@ -115,11 +115,12 @@ figure(
 # %% tags=["hide-input"]
 adam_run = experiment(dataclasses.replace(config, implementation="torch-adam", learning_rate=adam_lr))
 faster = claim(
-    f"Adam lowers the training loss faster than plain gradient descent (at epoch {mark}, "
-    f"{adam[mark - 1]:.3f} against {scratch.loss_history[mark - 1]:.3f})",
+    "Adam lowers the training loss faster than plain gradient descent: at epoch {mark:.0f}, {adam_at_mark:.3f} "
+    "against {gd_at_mark:.3f}",
     "adam_at_mark < gd_at_mark",
     adam_at_mark=float(adam[mark - 1]),
     gd_at_mark=float(scratch.loss_history[mark - 1]),
+    mark=mark,
     name="adam-faster",
 )
 not_better = choose(
@@ -132,10 +133,18 @@ not_better = choose(
     gd_latent=scratch.rmse_to_latent,
     name="adam-lower-loss-not-better",
 )
+dips = choose(
+    "crossings > 0",
+    "Its training loss dips below σ from epoch {first:.0f} on",
+    "Its training loss stays above σ throughout",
+    crossings=below.size,
+    first=int(below[0]) + 1 if below.size else 0,
+    name="adam-below-sigma",
+)
 prose(
-    f"Adam, at learning rate {number(adam_lr, 'g')}, ends at {number(adam[-1], '.4f', key='adam_final')} "
-    + (f"and dips below σ from epoch {number(int(below[0]) + 1, 'd')}; " if below.size else "and never dips below σ; ")
-    + f"{faster}. Against the latent function it ends at {number(adam_run.rmse_to_latent, '.3f', key='adam_latent')}, "
+    f"Adam, at learning rate {number(adam_lr, 'g')}, ends at {number(adam[-1], '.4f', key='adam_final')}. "
+    f"{dips:html}; {faster:html}. Against the latent function it ends at "
+    f"{number(adam_run.rmse_to_latent, '.3f', key='adam_latent')}, "
     f"and the from-scratch run at {number(scratch.rmse_to_latent, '.3f')}: {not_better:html} (see the page on "
     "how good a fit can get)."
 )

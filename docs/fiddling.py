@@ -13,7 +13,7 @@
 # %% [markdown]
 # # How much fiddling?
 #
-# The recipe's settings "took a lot of fiddling", and its single reported RMSE comes from one
+# The recipe's settings "took a lot of fiddling" [@source], and its single reported RMSE comes from one
 # data set and one random initialisation. How much of the result is the settings, and how much
 # chance? Two sources of chance are separated here: the **initial weights**, with the data held
 # fixed, and the **data**, with the initial weights held fixed. Then a small grid of learning
@@ -30,7 +30,7 @@ import gpnn
 from gpnn import plots
 from gpnn.config import REFERENCE_REPORTED_RMSE
 from gpnn.site import figure, number, prose
-from gpnn.site.claims import choose
+from gpnn.site.claims import choose, claim
 from gpnn.site.runs import experiments
 
 plt.style.use(plots.SITE_STYLE)
@@ -86,34 +86,48 @@ iqr = {name: np.subtract(*np.percentile(column(runs, "rmse_to_latent"), [75, 25]
 init_name, data_name = list(sources)
 larger = choose(
     "data > init",
-    "the data move the error against the latent function more than the initial weights do",
-    "the initial weights move the error against the latent function more than the data do",
+    "The data move the error against the latent function more than the initial weights do",
+    "The initial weights move the error against the latent function more than the data do, {ratio:.1f} times as "
+    "much by this measure",
     data=iqr[data_name],
     init=iqr[init_name],
+    ratio=max(iqr[init_name], iqr[data_name]) / min(iqr[init_name], iqr[data_name]),
     seeds=2 * n_seeds,
     name="larger-source-of-variation",
 )
 own = by_init[0].final_rmse
+luckiest = claim(
+    "The source post's seed, ringed, gives the lowest error against the latent function of all {n:.0f}",
+    "reference <= lowest_other",
+    reference=to_latent[0],
+    lowest_other=to_latent[1:].min(),
+    n=len(to_latent),
+    seeds=len(to_latent),
+    name="reference-seed-luckiest",
+)
 chaotic = choose(
     "abs(own - reported) >= 0.5 * 10 ** -4",
-    f"because {base.n_epochs} steps of float32 arithmetic are chaotic and this machine rounds some sums "
-    "differently from the recipe author's",
-    "the same number to the digits shown",
+    "The recipe's own seed gives {own:.4f} here, another number than the post's, because {epochs:.0f} steps of "
+    "float32 arithmetic are chaotic and this machine rounds some sums differently from the recipe author's",
+    "The recipe's own seed gives {own:.4f} here, the post's number to the digits shown",
     own=own,
     reported=REFERENCE_REPORTED_RMSE,
+    epochs=base.n_epochs,
     name="own-seed-differs",
 )
 prose(
     f"With the data fixed, over {number(len(to_data), 'd', key='n_seed_runs')} initial seeds "
-    f"({number(n_seeds - len(to_data), 'd')} diverged), the final RMSE against the data has median "
+    + (f"({number(n_seeds - len(to_data), 'd')} diverged)" if len(to_data) < n_seeds else "(none diverged)")
+    + f", the final RMSE against the data has median "
     f"{number(np.median(to_data), '.3f')} and ranges from {number(to_data.min(), '.3f')} to "
     f"{number(to_data.max(), '.3f')}; against the latent function, median {number(np.median(to_latent), '.3f')}, "
-    f"from {number(to_latent.min(), '.3f')} to {number(to_latent.max(), '.3f')}. The recipe reported "
-    f"{number(REFERENCE_REPORTED_RMSE, '.4f', key='reported')}, at or above "
-    f"{number(100 * rank, '.0f')}% of these runs; its own seed gives {number(own, '.4f')} here, {chaotic:html}.\n\n"
+    f"from {number(to_latent.min(), '.3f')} to {number(to_latent.max(), '.3f')}. {luckiest:html}. "
+    "The post [@source] reported "
+    f"{number(REFERENCE_REPORTED_RMSE, '.4f', key='reported')} against the data, the "
+    f"{number(100 * rank, '.0f')}th percentile of these runs. {chaotic:html}.\n\n"
     f"Measured by the interquartile range of the error against the latent function, "
     f"{number(iqr[init_name], '.3f')} from the initial weights against {number(iqr[data_name], '.3f')} from the "
-    f"data: {larger}. Both are honest error bars on a single run, and they answer different questions: the "
+    f"data: {larger:html}. Both are honest error bars on a single run, and they answer different questions: the "
     "first how reproducible the training is, the second how much the result says about the method rather "
     "than about one data set."
 )
@@ -170,13 +184,24 @@ best = min(finite, key=finite.get)
 reference_cell = cells[(base.learning_rate, base.hidden_sizes)]
 within = np.nanmax(reference_cell) - np.nanmin(reference_cell)
 between = max(finite.values()) - min(finite.values())
+recipe_cell = (base.learning_rate, base.hidden_sizes)
+best_cell = claim(
+    (
+        "The recipe's own settings have the lowest median of the grid, {best:.3f}"
+        if best == recipe_cell
+        else f"The lowest median of the grid belongs to learning rate {best[0]:g} with hidden layers "
+        f"{'-'.join(map(str, best[1]))}, {{best:.3f}}, against {{recipe:.3f}} for the recipe's settings"
+    ),
+    "best <= recipe",
+    best=finite[best],
+    recipe=medians[recipe_cell],
+    seeds=len(grid_seeds),
+    name="best-grid-cell",
+)
 prose(
-    f"The cell with the lowest median is learning rate {number(best[0], 'g')} with hidden layers "
-    f"{'-'.join(map(str, best[1]))}, at {number(finite[best], '.3f')}; the recipe's settings give "
-    f"{number(medians[(base.learning_rate, base.hidden_sizes)], '.3f')} at the median, with their "
-    f"{number(len(grid_seeds), 'd')} seeds spanning {number(within, '.3f')}, against a spread of "
-    f"{number(between, '.3f')} between the best and worst medians. With so few seeds per cell, differences "
-    "smaller than the seed-to-seed spread within a cell are noise."
+    f"{best_cell:html}. The recipe's {number(len(grid_seeds), 'd')} seeds span {number(within, '.3f')}, against "
+    f"a spread of {number(between, '.3f')} between the lowest and the highest median. With so few seeds per "
+    "cell, differences smaller than the seed-to-seed spread within a cell are noise."
 )
 
 # %% [markdown]

@@ -24,7 +24,7 @@ from matplotlib.patches import Circle, Patch
 from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
-from gpnn._validation import check_real, check_same_length, check_sizes, check_vector
+from gpnn._validation import check_int, check_real, check_same_length, check_sizes, check_vector
 from gpnn.kernels import squared_exponential
 
 DATA_COLOR = "#8a8f98"
@@ -251,8 +251,36 @@ def plot_band(
     x, mean, sd = _vectors(x=x, mean=mean, sd=sd)
     color = _role(role)
     z = check_real("z", z, nonnegative=True)
-    ax.fill_between(x, mean - z * sd, mean + z * sd, color=color, alpha=0.22, lw=0, label=f"{label} ± {z:g} sd".strip())
+    low, high = mean - z * sd, mean + z * sd
+    # A translucent fill alone fades into a dark page and hides under points and curves drawn on
+    # top; thin edges in the same colour keep the band's limits visible in both colour schemes.
+    ax.fill_between(x, low, high, color=color, alpha=0.3, lw=0, zorder=1.5, label=f"{label} ± {z:g} sd".strip())
+    for edge in (low, high):
+        ax.plot(x, edge, color=color, lw=0.7, alpha=0.9, zorder=1.6)
     ax.plot(x, mean, color=color, lw=2, label=label or None)
+    return ax
+
+
+def legend_below(ax: Axes, ncols: int = 3, fontsize: float = 8) -> Axes:
+    """Put the legend under the axes, below the $x$ label, where it covers no curve and no band.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes whose labelled artists the legend lists.
+    ncols : int, default 3
+        Columns of legend entries.
+    fontsize : float, default 8
+        Size of the entries' text, in points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        `ax`, with its legend.
+    """
+    ncols = check_int("ncols", ncols, minimum=1)
+    fontsize = check_real("fontsize", fontsize, positive=True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=ncols, fontsize=fontsize)
     return ax
 
 
@@ -289,6 +317,7 @@ def plot_strip(
         values = check_vector(f"groups[{label!r}]", groups[label], allow_nan=True)
         missing = int(np.isnan(values).sum())
         values = values[~np.isnan(values)]
+        offsets = np.zeros(values.size)
         if missing:
             note = f"all {missing} diverged" if not values.size else f"{missing} diverged"
             ax.text(position, 0.02, note, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
@@ -302,7 +331,10 @@ def plot_strip(
             check_real(f"marked[{label!r}]", marked[label], allow_nan=True) if marked and label in marked else np.nan
         )
         if np.isfinite(value):
-            ax.scatter([position], [value], s=90, facecolors="none", edgecolors=REFERENCE_COLOR, lw=1.5, zorder=4)
+            # Ring the point itself: a ring at the column's centre would read as a second point.
+            same = np.flatnonzero(values == value)
+            ring_x = position + (offsets[same[0]] if same.size else 0.0)
+            ax.scatter([ring_x], [value], s=90, facecolors="none", edgecolors=REFERENCE_COLOR, lw=1.5, zorder=4)
     ax.set_xticks(range(len(labels)), labels)
     ax.set_xlim(-0.6, len(labels) - 0.4)
     return ax

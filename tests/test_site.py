@@ -337,3 +337,146 @@ def test_no_page_has_none_or_empty_values_in_its_head_or_the_sitemap(site):
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "None" not in sitemap and "<loc></loc>" not in sitemap
     assert "<loc>https://gpnn.github.io/gpnn/training/</loc>" in sitemap
+
+
+# --- what the pages say: claims read as sentences, and judgements are claims ----------------------
+
+# A judgement compares computed values: a comparative, or a word that ranks or counts seeds.
+_JUDGING = re.compile(
+    r"\b(?:better|worse|lower than|higher than|above|below|closer|further|narrower|wider|more than|less than|"
+    r"outperform\w*|beats?|luckiest|hardest|best|worst|(?<!at )most|every one)\b",
+    re.IGNORECASE,
+)
+
+
+def _claim_extents(html: str) -> list[tuple[int, int]]:
+    """Where each claim's span starts and ends in `html`, its nested number spans included."""
+    extents = []
+    for start in (m.start() for m in re.finditer(r'<span class="gpnn-claim"', html)):
+        depth, end = 0, start
+        for tag in re.finditer(r"<(/?)span\b[^>]*>", html[start:]):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                end = start + tag.end()
+                break
+        extents.append((start, end))
+    return extents
+
+
+def _claim_spans(html: str) -> list[tuple[dict[str, str], str]]:
+    """Each claim on a page: its attributes and its sentence as plain text (numbers included)."""
+    spans = []
+    for start, end in _claim_extents(html):
+        element = html[start:end]
+        attributes = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', element.split(">", 1)[0]))
+        spans.append((attributes, _plain(element)))
+    return spans
+
+
+def claim_sentence_problems(site: Path) -> list[str]:
+    """Claims with a double negative or an equal-ended range, and pages whose text has such a range."""
+    from gpnn.site import claims
+
+    problems = []
+    pages = [site / "index.html", *(site / name / "index.html" for name in NOTEBOOK_PAGES)]
+    for path in sorted(site.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        for _attributes, text in _claim_spans(html):
+            problems += [f"{path.relative_to(site)}: {line} in {text!r}" for line in claims.wording_problems(text)]
+        if path not in pages:
+            continue  # the API reference describes this very check
+        article = html.split("<article", 1)[-1].split("</article>", 1)[0]
+        problems += [
+            f"{path.relative_to(site)}: {line}"
+            for line in claims.wording_problems(_plain(article))
+            if line.startswith("a range")
+        ]
+    return problems
+
+
+def claim_anchor_problems(site: Path) -> list[str]:
+    """Claims of the Claims page that their page does not print, or prints without a unique anchor."""
+    import html as html_lib
+
+    table = (site / "claims" / "index.html").read_text(encoding="utf-8")
+    listed: dict[str, list[str]] = {}
+    for name, page in re.findall(r'<tr data-claim="([^"]+)"><td><a href="[^"]+">([^<]+)</a></td>', table):
+        listed.setdefault(page, []).append(name)
+    problems = []
+    for page, names in listed.items():
+        html_path = site / ("index.html" if page == "index.md" else f"{page.rsplit('.', 1)[0]}/index.html")
+        shown = _claim_spans(html_path.read_text(encoding="utf-8"))
+        anchors = [attributes.get("id", "") for attributes, _ in shown]
+        if len(set(anchors)) != len(anchors) or not all(a.startswith("claim-") for a in anchors):
+            problems.append(f"{page}: claim anchors missing or repeated: {anchors}")
+        printed = {html_lib.unescape(attributes.get("data-claim", "")) for attributes, _ in shown}
+        missing = sorted(set(names) - printed)
+        problems += [f"{page}: the claim {name!r} is listed but not printed as a claim" for name in missing]
+    return problems
+
+
+def unguarded_judgements(site: Path) -> list[str]:
+    """Sentences of the pages' computed prose that compare computed numbers outside any claim.
+
+    A heuristic: a sentence of an executed page's output that quotes two or more computed numbers
+    (`gpnn-number` spans outside a claim) and uses a comparative or ranking word is a judgement,
+    and a judgement must be a claim. Tables, captions and headings are not prose and are skipped.
+    """
+    found = []
+    for name in ["", *NOTEBOOK_PAGES]:
+        html = (site / name / "index.html").read_text(encoding="utf-8")
+        article = html.split("<article", 1)[-1].split("</article>", 1)[0]
+        for paragraph in re.findall(r"<p>(.*?)</p>", article, re.DOTALL):
+            if "gpnn-number" not in paragraph:
+                continue  # prose typed on the page, not computed
+            without_claims = paragraph
+            for start, end in reversed(_claim_extents(paragraph)):
+                without_claims = without_claims[:start] + " CLAIM " + without_claims[end:]
+            marked = re.sub(r'<span class="gpnn-number"[^>]*>[^<]*</span>', " NUMBER ", without_claims)
+            for sentence in re.split(r"(?<=[.;:])\s+(?=[A-Z])", _plain(marked)):
+                if "CLAIM" in sentence or sentence.count("NUMBER") < 2:
+                    continue
+                if _JUDGING.search(sentence):
+                    found.append(f"{name or 'home'}: {sentence}")
+    return found
+
+
+def test_claims_read_as_sentences(site):
+    assert claim_sentence_problems(site) == []
+
+
+def test_every_listed_claim_is_anchored_on_its_page(site):
+    assert claim_anchor_problems(site) == []
+
+
+def test_judgements_between_computed_numbers_are_claims(site):
+    assert unguarded_judgements(site) == []
+
+
+def test_the_site_checks_find_what_they_look_for(tmp_path):
+    # The checks above must be able to fail: a small site with each fault is caught.
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "training").mkdir()
+    page = (
+        '<article><p><span class="gpnn-claim" id="claim-a" data-claim="a">It does not widen less than '
+        '<span class="gpnn-number" data-value="0.8">0.8</span></span>. Small weights: median 3.240, from '
+        '3.240 to 3.240.</p><p>The network scores <span class="gpnn-number" data-value="0.62">0.62</span>, lower '
+        'than the posterior mean\'s <span class="gpnn-number" data-value="0.64">0.64</span>.</p></article>'
+    )
+    (tmp_path / "training" / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "claims" / "index.html").write_text(
+        '<tr data-claim="a"><td><a href="../training/">training.ipynb</a></td></tr>'
+        '<tr data-claim="b"><td><a href="../training/">training.ipynb</a></td></tr>',
+        encoding="utf-8",
+    )
+    sentences = claim_sentence_problems(tmp_path)
+    assert any("double negative" in line for line in sentences)
+    assert any("3.240 to 3.240" in line for line in sentences)
+    assert claim_anchor_problems(tmp_path) == ["training.ipynb: the claim 'b' is listed but not printed as a claim"]
+    for name in ["", *NOTEBOOK_PAGES]:
+        (tmp_path / name).mkdir(exist_ok=True)
+        if name != "training":
+            (tmp_path / name / "index.html").write_text("<article></article>", encoding="utf-8")
+    assert unguarded_judgements(tmp_path) == [
+        "training: The network scores NUMBER , lower than the posterior mean's NUMBER ."
+    ]

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,8 @@ def test_a_true_claim_prints_as_its_sentence_and_is_recorded():
     )
     assert str(made) == f"{made}" == "the network scores below the posterior mean"
     assert f"{made:html}" == (
-        '<span class="gpnn-claim" data-claim="net &lt; gp">the network scores below the posterior mean</span>'
+        '<span class="gpnn-claim" id="claim-net-gp" data-claim="net &lt; gp" '
+        f'title="{claims.TOOLTIP}">the network scores below the posterior mean</span>'
     )
     (record,) = claims.report()
     assert record == {
@@ -27,6 +30,7 @@ def test_a_true_claim_prints_as_its_sentence_and_is_recorded():
         "values": {"net": 0.62, "gp": 0.64},
         "seeds": 20,
         "status": "holds",
+        "anchor": "claim-net-gp",
     }
 
 
@@ -82,3 +86,105 @@ def test_text_and_seeds_are_checked():
         claims.claim(" ", "a > 0", a=1)
     with pytest.raises(ValueError, match=r"'seeds' must be at least 1, but seeds = 0"):
         claims.claim("x", "a > 0", a=1, seeds=0)
+
+
+def test_anchors_are_unique_on_a_page_and_start_afresh_after_reset():
+    made = [claims.choose("ratio > 1", "above", "below", ratio=value, name="Side by side") for value in (2, 0.5, 3)]
+    assert [m.anchor for m in made] == ["claim-side-by-side", "claim-side-by-side-2", "claim-side-by-side-3"]
+    assert [r["anchor"] for r in claims.report()] == [m.anchor for m in made]
+    claims.reset()
+    assert claims.claim("x", "a > 0", a=1, name="Side by side").anchor == "claim-side-by-side"
+
+
+def test_fields_quote_the_values_and_keep_them_exact_in_html():
+    made = claims.claim(
+        "the band shrinks to {ratio:.2f} of its width, the other widens {other:.1f}-fold & more",
+        "ratio < 1 < other",
+        ratio=0.83683,
+        other=1.89999,
+        name="gap",
+    )
+    assert str(made) == "the band shrinks to 0.84 of its width, the other widens 1.9-fold & more"
+    shown = f"{made:html}"
+    assert '<span class="gpnn-number" data-value="0.83683">0.84</span>' in shown
+    assert '<span class="gpnn-number" data-value="1.89999">1.9</span>-fold &amp; more' in shown
+    assert claims.report()[0]["text"] == str(made)
+    with pytest.raises(ValueError, match=r"'text' quotes \['missing'\], which are not among the values \['a'\]"):
+        claims.claim("{missing:.2f}", "a > 0", a=1)
+    with pytest.raises(ValueError, match="malformed field"):
+        claims.claim("{a:.2f", "a > 0", a=1)
+
+
+@pytest.mark.parametrize(
+    ("factor", "words"),
+    [
+        (1.0, "1 times"),
+        (1.89999, "about 1.9 times"),
+        (12.0, "12 times"),
+        (1235.1, "about 1,200 times"),
+        (8.1e6, "8.1 million times"),
+        (8.14e6, "about 8.1 million times"),
+        (3.2e9, "3.2 billion times"),
+    ],
+)
+def test_factors_read_as_numbers(factor, words):
+    assert claims.times(factor) == words
+    made = claims.claim("it grows {f:times}", "f > 0", f=factor)
+    assert str(made) == f"it grows {words}"
+
+
+@pytest.mark.parametrize("factor", [0.5, float("inf"), -2.0])
+def test_factors_below_one_or_infinite_are_refused(factor):
+    with pytest.raises(ValueError, match="'factor' must be a finite number of at least 1"):
+        claims.times(factor)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ensemble's spread does not widen less than the GP's",
+        "it is not any more accurate",
+        "the band isn't narrower than the other",
+        "small weights: median 3.240, from 3.240 to 3.240",
+        "all runs end from 3.240 to 3.240.",
+        "a ratio between 0.8 and 0.8",
+    ],
+)
+def test_double_negatives_and_equal_ranges_are_refused(sentence):
+    assert claims.wording_problems(sentence)
+    with pytest.raises(ValueError, match="reads like a template"):
+        claims.claim(sentence, "a > 0", a=1)
+    with pytest.raises(ValueError, match="reads like a template"):
+        claims.choose("a > 0", sentence, "fine", a=1)
+    assert claims.report() == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ensemble's spread shrinks to 0.84 of its width while the GP's band widens 1.9-fold",
+        "a lower training loss is not by itself a better estimate of the function",
+        "it did not converge, and the loss is higher",
+        "from 0.338 to 0.545",
+        "from 3.24 to 3.240",
+        "from 3.2 to 3.24.",
+        "between 10 and 100",
+    ],
+)
+def test_plain_sentences_pass(sentence):
+    assert claims.wording_problems(sentence) == []
+
+
+def test_a_spread_names_a_degenerate_distribution():
+    def plain(text):
+        return re.sub(r"<[^>]+>", "", text)
+
+    assert plain(claims.spread([0.338, 0.545, 0.366])) == "median 0.366, from 0.338 to 0.545"
+    assert plain(claims.spread([1.0, 2.0, 3.0, 4.0], ".1f")) == "median 2.5, from 1.0 to 4.0"
+    assert plain(claims.spread([3.2401, 3.2399] * 4)) == "all 8 runs end at 3.240"
+    assert plain(claims.spread([3.24], noun="seeds")) == "the one run ends at 3.240"
+    assert 'data-value="3.24"' in claims.spread([3.24, 3.24])
+    with pytest.raises(ValueError, match="'values' must hold finite numbers"):
+        claims.spread([])
+    with pytest.raises(ValueError, match="'values' must hold finite numbers"):
+        claims.spread([1.0, float("inf")])
