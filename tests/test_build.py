@@ -225,8 +225,8 @@ def _normalised(site_dir: Path) -> dict[str, bytes]:
 def test_a_build_without_cache_equals_the_cached_builds(tmp_path):
     project = make_project(tmp_path, {"a": PAGE_A, "b": PAGE_B})
     cache = {"GPNN_CACHE_ROOT": str(tmp_path / "cache")}
-    first = ok(build(project, tmp_path / "cold", cache))
-    second = ok(build(project, tmp_path / "warm", cache))
+    ok(build(project, tmp_path / "cold", cache))
+    ok(build(project, tmp_path / "warm", cache))
     fresh = ok(build(project, tmp_path / "fresh", {"GPNN_NO_CACHE": "1", "SOURCE_DATE_EPOCH": "1700000000"}))
     assert executed(fresh) == "a.py, b.py"
     assert 'Built <span class="gpnn-time">2023-11-14 22:13 UTC</span>' in text(tmp_path / "fresh", "a")
