@@ -32,7 +32,13 @@ def test_modules_are_followed_through_imports_and_re_exports():
     assert table["gpnn.rmse"] == "gpnn.loss.rmse"
     assert table["gpnn.site.prose"] == "gpnn.site.html.prose"
     code = "import gpnn\nfrom gpnn.site import prose\nx = gpnn.posterior.gp_posterior\ny = gpnn.rmse\n"
-    assert keys.imported_modules(code, PACKAGE) == {"gpnn", "gpnn.posterior", "gpnn.loss", "gpnn.site", "gpnn.site.html"}
+    assert keys.imported_modules(code, PACKAGE) == {
+        "gpnn",
+        "gpnn.posterior",
+        "gpnn.loss",
+        "gpnn.site",
+        "gpnn.site.html",
+    }
     closure = keys.module_closure({"gpnn.site.claims"}, PACKAGE)
     assert {"gpnn", "gpnn.site", "gpnn.site.html", "gpnn._validation"} <= set(closure)
     assert "gpnn.posterior" not in closure
@@ -83,8 +89,8 @@ def _live_pages(tmp_path, service):
 def test_live_blocks_are_replaced_by_their_output_and_replayed(tmp_path, service):
     state, pages = _live_pages(tmp_path, service)
     markdown = (
-        "# Home\n\n```python exec=\"on\" session=\"s\"\nx = 41\nprint('**bold**')\n```\n\n"
-        "```python exec=\"on\" session=\"s\" html=\"1\"\nprint(f'<b>{x + 1}</b>')\n```\n\nEnd.\n"
+        '# Home\n\n```python exec="on" session="s"\nx = 41\nprint(\'**bold**\')\n```\n\n'
+        '```python exec="on" session="s" html="1"\nprint(f\'<b>{x + 1}</b>\')\n```\n\nEnd.\n'
     )
     out = pages.on_page_markdown(markdown, "index.md")
     assert "**bold**" in out and "exec=" not in out and "<b>42</b>" not in out
