@@ -153,3 +153,14 @@ def test_environment_overrides_the_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("GPNN_WORKERS", "many")
     with pytest.raises(ValueError, match="GPNN_WORKERS = 'many'"):
         config.workers(settings)
+
+
+def test_a_folded_cell_is_folded_once_even_when_its_div_is_nested():
+    from gpnn.site.plugin.assets import fold
+
+    cell = (
+        '<div class="jp-Cell jp-CodeCell celltag_fold">\n<div class="jp-Cell jp-CodeCell celltag_fold" id="c">\n'
+        '<div class="jp-Cell-inputWrapper">code</div>\n<div class="jp-Cell-outputWrapper">figure</div></div></div>'
+    )
+    folded = fold(cell + cell.replace('id="c"', 'id="d"'))
+    assert folded.count("<details") == 2 and folded.count(">code<") == 2 and folded.count(">figure<") == 2

@@ -174,6 +174,8 @@ def fold(html: str) -> str:
     """
     parts, last = [], 0
     for match in _FOLDED.finditer(html):
+        if match.start() < last:
+            continue  # mkdocs-jupyter nests a tagged cell's div in a second one: fold each cell once
         start = html.find(_INPUT, match.end())
         end = html.find(_OUTPUT, start)
         if start < 0 or end < 0:

@@ -97,22 +97,25 @@ class GeneratedPages:
         str
             The HTML, with the provenance if the page ran code.
         """
+        if page.file.src_uri == CLAIMS_PAGE:
+            # Filled in here, not after the build, so that the search index holds the claims: every
+            # page that makes claims has run by now (generated pages are built last).
+            return html_text.replace(_MARKER, self._claims_table())
         run = self._state.runs.get(page.file.src_uri)
         return html_text + self._provenance(run) if run is not None else html_text
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Fill in the generated pages, now that every page has run.
+        """Fill in the Computation times page, now that every page has run and the job service has closed.
 
         Parameters
         ----------
         config : MkDocsConfig
             The site's configuration.
         """
-        for uri, table in ((TIMES_PAGE, self._times_table), (CLAIMS_PAGE, self._claims_table)):
-            name = posixpath.splitext(uri)[0]
-            path = Path(config.site_dir) / (f"{name}/index.html" if config.use_directory_urls else f"{name}.html")
-            if path.exists():
-                path.write_text(path.read_text(encoding="utf-8").replace(_MARKER, table()), encoding="utf-8")
+        name = posixpath.splitext(TIMES_PAGE)[0]
+        path = Path(config.site_dir) / (f"{name}/index.html" if config.use_directory_urls else f"{name}.html")
+        if path.exists():
+            path.write_text(path.read_text(encoding="utf-8").replace(_MARKER, self._times_table()), encoding="utf-8")
 
     def _provenance(self, run: Run) -> str:
         import gpnn
@@ -159,9 +162,12 @@ class GeneratedPages:
         for src_uri in sorted(self._state.runs):
             for claim in self._state.runs[src_uri].claims:
                 values = ", ".join(f"{name} = {value:.6g}" for name, value in sorted(claim["values"].items()))
+                text = html.escape(claim["text"])
+                if claim.get("anchor"):  # the sentence, where the page says it
+                    text = f'<a href="{_link(src_uri)}#{html.escape(claim["anchor"])}">{text}</a>'
                 rows.append(
                     f'<tr data-claim="{html.escape(claim["name"])}"><td><a href="{_link(src_uri)}">{src_uri}</a></td>'
-                    f"<td>{html.escape(claim['text'])}</td><td><code>{html.escape(claim['condition'])}</code></td>"
+                    f"<td>{text}</td><td><code>{html.escape(claim['condition'])}</code></td>"
                     f"<td>{html.escape(values)}</td><td>{claim['seeds']}</td><td>{claim['status']}</td></tr>"
                 )
         header = "<tr><th>page</th><th>claim</th><th>condition</th><th>values</th><th>seeds</th><th>status</th></tr>"
