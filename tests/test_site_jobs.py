@@ -78,7 +78,7 @@ def test_a_failing_run_is_reported_to_the_page(tmp_path, monkeypatch):
         (outcome,) = server.request(_jobs([_config(5)]))
     assert isinstance(outcome, str) and "Traceback" in outcome
     monkeypatch.setattr(jobs, "Client", _FakeClient([outcome]))
-    with pytest.raises(RuntimeError, match="failed in the build's job server"):
+    with pytest.raises(RuntimeError, match="failed in the job server"):
         jobs.ask((("127.0.0.1", 1), b"x"), _jobs([_config(5)]))
 
 

@@ -83,6 +83,9 @@ class JobServer:
     in_process : bool, default False
         Run the jobs one after another in the requesting thread instead of in worker processes
         (one worker, no process to start).
+    scheduler : str, optional
+        The address of a Dask scheduler (`tcp://HOST:8786`) to send the runs to instead of local
+        worker processes ([`gpnn.site.cluster`][gpnn.site.cluster]); the results are stored here.
 
     Attributes
     ----------
@@ -92,6 +95,8 @@ class JobServer:
         Number of worker processes.
     in_process : bool
         Whether jobs run in the requesting thread.
+    scheduler : str or None
+        The Dask scheduler's address, if the runs go to a cluster.
     secret : bytes
         The key clients authenticate with ([`KEY_VARIABLE`][gpnn.site.jobs.KEY_VARIABLE] holds it in
         hexadecimal).
@@ -104,10 +109,14 @@ class JobServer:
         Runs answered from the store or from a run already done.
     """
 
-    def __init__(self, folder: Path | None, workers: int | None = None, in_process: bool = False) -> None:
+    def __init__(
+        self, folder: Path | None, workers: int | None = None, in_process: bool = False, scheduler: str | None = None
+    ) -> None:
         self.folder = None if folder is None else Path(folder)
         self.workers = 1 if in_process else (workers or os.cpu_count() or 1)
         self.in_process = in_process
+        self.scheduler = scheduler
+        self._client: Any = None
         self.secret = secrets.token_bytes(32)
         self.completed: list[dict[str, Any]] = []
         self.served = 0
@@ -130,7 +139,12 @@ class JobServer:
         """
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
-        if not self.in_process:
+        if self.scheduler:
+            from gpnn.site import cluster
+
+            self._client = cluster.connect(self.scheduler)
+            self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+        elif not self.in_process:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=spawn_context(), initializer=one_thread)
         self._listener = Listener(("127.0.0.1", 0), authkey=self.secret)
         self.address = self._listener.address
@@ -157,6 +171,9 @@ class JobServer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def __enter__(self) -> JobServer:
         return self.start()
@@ -207,12 +224,19 @@ class JobServer:
         return job
 
     def _dispatch(self) -> None:
-        # Called with the lock held: start the longest waiting jobs while workers are free.
-        while self._waiting and self._running < self.workers and self._pool is not None:
+        # Called with the lock held: start the most costly waiting jobs while workers are free. A
+        # cluster takes them all at once and keeps the order by their priority.
+        while self._waiting and (self._client is not None or (self._running < self.workers and self._pool)):
             _, _, job = heapq.heappop(self._waiting)
             self._running += 1
             started = time.perf_counter()
-            future = self._pool.submit(_run, self.folder, job.key, job.config, job.blas)
+            if self._client is not None:
+                from gpnn.site import cluster
+
+                future = cluster.submit(self._client, job.key, job.config, job.blas, job.cost)
+            else:
+                assert self._pool is not None
+                future = self._pool.submit(_run, self.folder, job.key, job.config, job.blas)
             future.add_done_callback(functools.partial(self._finished, job, started=started))
 
     def _run_here(self) -> None:
@@ -234,6 +258,8 @@ class JobServer:
     def _finished(self, job: _Job, future: Future[Outcome], *, started: float) -> None:
         try:
             job.outcome = future.result()
+            if self._client is not None and self.folder is not None:  # computed elsewhere: stored here
+                store.save(self.folder, job.key, job.config, job.outcome)
         except BaseException:  # a bug in a run: reported to the page that asked, never hidden
             job.error = traceback.format_exc()
         job.seconds = time.perf_counter() - started
@@ -343,7 +369,7 @@ def ask(server: tuple[tuple[str, int], bytes], jobs: list[tuple[str, ExperimentC
 
 
 @contextmanager
-def serving(folder: Path, workers: int | None = None) -> Iterator[JobServer]:
+def serving(folder: Path, workers: int | None = None, scheduler: str | None = None) -> Iterator[JobServer]:
     """A started [`JobServer`][gpnn.site.jobs.JobServer] whose address this process's children inherit, stopped on exit.
 
     Parameters
@@ -352,12 +378,14 @@ def serving(folder: Path, workers: int | None = None) -> Iterator[JobServer]:
         The result store.
     workers : int, optional
         Worker processes; by default the number of cores.
+    scheduler : str, optional
+        A Dask scheduler's address, to run on a cluster instead.
 
     Yields
     ------
     JobServer
     """
-    server = JobServer(folder, workers).start()
+    server = JobServer(folder, workers, scheduler=scheduler).start()
     previous = {name: os.environ.get(name) for name in (ADDRESS_VARIABLE, KEY_VARIABLE)}
     os.environ.update(server.environment())
     try:

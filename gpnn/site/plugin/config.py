@@ -2,7 +2,8 @@
 
 Each may be overridden by an environment variable, for one build without editing the file:
 `GPNN_CACHE_ROOT` (the cache folder), `GPNN_NO_CACHE` (`1` builds with no cache at all) and
-`GPNN_WORKERS` (worker processes for training runs).
+`GPNN_WORKERS` (worker processes for training runs) and `GPNN_SCHEDULER` (a Dask scheduler's
+address, for the runs to go to a cluster).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class GpnnConfig(base.Config):
     """Build with no cache at all: read nothing, keep nothing (`GPNN_NO_CACHE=1` sets it)."""
     workers = c.Optional(c.Type(int))
     """Worker processes for training runs; as many as cores if unset (`GPNN_WORKERS` overrides)."""
+    scheduler = c.Optional(c.Type(str))
+    """A Dask scheduler's address (`tcp://HOST:8786`): the build's training runs go to that cluster
+    instead of local worker processes (`GPNN_SCHEDULER` overrides; empty for none)."""
     api_modules = c.ListOfItems(c.Type(str), default=[])
     """The modules the API reference documents, one page each; every public module if empty."""
 
@@ -93,3 +97,20 @@ def workers(config: GpnnConfig) -> int | None:
             raise ValueError(f"GPNN_WORKERS must be a positive whole number, but GPNN_WORKERS = {value!r}.")
         return int(value)
     return config.workers
+
+
+def scheduler(config: GpnnConfig) -> str | None:
+    """The Dask scheduler the runs go to: `GPNN_SCHEDULER` if set, else the `scheduler` setting.
+
+    Parameters
+    ----------
+    config : GpnnConfig
+        The plugin's settings.
+
+    Returns
+    -------
+    str or None
+        The address, or `None` for the local worker processes.
+    """
+    value = os.environ.get("GPNN_SCHEDULER")
+    return (value or None) if value is not None else config.scheduler

@@ -98,6 +98,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
                 logging.getLogger(name).setLevel(logging.WARNING)
         try:
             self.service.workers = settings.workers(self.config)
+            self.service.scheduler = settings.scheduler(self.config)
         except ValueError as error:
             raise PluginError(str(error)) from None
         self.api = ApiPages(PACKAGE_DIR, list(self.config.api_modules))

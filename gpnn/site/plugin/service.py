@@ -14,6 +14,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
+
 from gpnn.site import jobs
 
 log = logging.getLogger("mkdocs.plugins.gpnn.service")
@@ -27,6 +29,8 @@ class JobService:
     ----------
     workers : int or None
         Worker processes; `None` for as many as cores.
+    scheduler : str or None
+        A Dask scheduler's address: the runs go to that cluster instead of local processes.
 
     Attributes
     ----------
@@ -34,10 +38,13 @@ class JobService:
         The result store of the current build (`None` before [`begin`][gpnn.site.plugin.service.JobService.begin]).
     workers : int or None
         Worker processes asked for.
+    scheduler : str or None
+        The Dask scheduler's address, if any.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
         self.workers = workers
+        self.scheduler = scheduler
         self.folder: Path | None = None
         self._server: jobs.JobServer | None = None
         self._started = 0.0
@@ -68,7 +75,16 @@ class JobService:
         if self._server is None:
             if self.folder is None:
                 raise RuntimeError("The job service was started before the build began.")
-            self._server = self._stack.enter_context(jobs.serving(self.folder, self.workers))
+            from gpnn.site.cluster import ClusterUnreachableError
+
+            try:
+                self._server = self._stack.enter_context(jobs.serving(self.folder, self.workers, self.scheduler))
+            except ClusterUnreachableError as error:
+                raise PluginError(str(error)) from None
+            if self.scheduler:
+                log.info(
+                    "Training runs go to the Dask scheduler at %s (%d workers)", self.scheduler, self._server.workers
+                )
             self._started = time.perf_counter()
         return self._server
 
