@@ -288,3 +288,15 @@ def test_a_claim_that_flips_changes_its_words_or_fails_the_build(tmp_path):
         assert "above the root mean square of the noise actually drawn" in page
         claims = (tmp_path / "site" / "claims" / "index.html").read_text()
         assert "not (net &lt; noise)" in claims
+
+
+def test_a_site_over_its_training_budget_fails_the_strict_build_naming_its_pages(tmp_path):
+    project = make_project(tmp_path, {"a": PAGE_A})
+    config = yaml.safe_load((project / "mkdocs.yml").read_text())
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "gpnn" in plugin:
+            plugin["gpnn"]["budget"] = 0.001
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config))
+    completed = build(project, tmp_path / "site", {"GPNN_CACHE_ROOT": str(tmp_path / "cache")})
+    assert completed.returncode != 0
+    assert "over its budget of 0.001" in completed.stderr and "Pages by cost: a.py" in completed.stderr

@@ -164,3 +164,24 @@ def test_a_folded_cell_is_folded_once_even_when_its_div_is_nested():
     )
     folded = fold(cell + cell.replace('id="c"', 'id="d"'))
     assert folded.count("<details") == 2 and folded.count(">code<") == 2 and folded.count(">figure<") == 2
+
+
+def test_the_budget_pays_once_per_run_and_for_extra_epochs_only():
+    from gpnn.site.plugin import budget
+
+    def run(key, cost, family="f", continuable=True, epochs=100):
+        return {"key": key, "cost": cost, "family": family, "continuable": continuable, "epochs": epochs}
+
+    pages = {
+        "a.py": [run("short", 1.0), run("other", 0.5, family="g")],
+        "b.py": [run("short", 1.0), run("long", 2.0, epochs=200), run("adam", 3.0, family="h", continuable=False)],
+    }
+    # short is a prefix of long: 2.0 for both; other 0.5; adam 3.0.
+    assert budget.total_cost(r for records in pages.values() for r in records) == pytest.approx(5.5)
+    rows = {row["page"]: row for row in budget.table(pages)}
+    assert rows["a.py"] == {"page": "a.py", "runs": 2, "epochs": 200, "cost": 1.5}
+    assert rows["b.py"]["cost"] == pytest.approx(5.0) and rows["b.py"]["runs"] == 3
+    assert budget.over_budget(pages, 5.5) is None
+    message = budget.over_budget(pages, 5.0)
+    assert "needs 5.5 deep-run equivalents, over its budget of 5" in message
+    assert message.index("b.py 5.0") < message.index("a.py 1.5")

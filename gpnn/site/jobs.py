@@ -22,8 +22,10 @@ The server and its clients talk over a local socket with a shared secret
 from __future__ import annotations
 
 import functools
+import hashlib
 import heapq
 import itertools
+import json
 import logging
 import os
 import secrets
@@ -438,3 +440,39 @@ def _work(config: ExperimentConfig) -> float:
     sizes = layer_sizes(1, config.hidden_sizes)
     n_train = int(config.train_mask().sum())
     return float(config.n_epochs * (12 * len(sizes) + n_train * count_parameters(sizes) / 2000))
+
+
+def family(config: ExperimentConfig) -> str:
+    """A key shared by runs whose settings differ in their number of epochs only.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The settings of the run.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
+    settings = {name: value for name, value in config.to_dict().items() if name != "n_epochs"}
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def continuable(config: ExperimentConfig) -> bool:
+    """Whether a longer run of `config`'s family can continue from a shorter one, bit for bit.
+
+    Plain gradient descent keeps no state but the weights, which the store keeps; `torch.optim`'s
+    optimisers keep more (Adam's moments), which it does not.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The settings of the run.
+
+    Returns
+    -------
+    bool
+        True for the hand-written trainers.
+    """
+    return config.implementation in ("scratch", "numpy")

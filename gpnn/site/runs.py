@@ -103,11 +103,19 @@ def requested() -> list[dict[str, object]]:
     Returns
     -------
     list of dict
-        Per run, in the order first asked: `key`, `epochs`, `cost` (deep-run equivalents) and
-        `kind`.
+        Per run, in the order first asked: `key`, `epochs`, `cost` (deep-run equivalents),
+        `kind`, `family` (the same for runs whose settings differ in their epochs only) and
+        `continuable` (whether a longer run of the family continues from a shorter one).
     """
     return [
-        {"key": key, "epochs": config.n_epochs, "cost": jobs.cost(config), "kind": jobs.kind(config)}
+        {
+            "key": key,
+            "epochs": config.n_epochs,
+            "cost": jobs.cost(config),
+            "kind": jobs.kind(config),
+            "family": jobs.family(config),
+            "continuable": jobs.continuable(config),
+        }
         for key, config in _REQUESTED.items()
     ]
 

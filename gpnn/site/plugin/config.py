@@ -33,6 +33,9 @@ class GpnnConfig(base.Config):
     scheduler = c.Optional(c.Type(str))
     """A Dask scheduler's address (`tcp://HOST:8786`): the build's training runs go to that cluster
     instead of local worker processes (`GPNN_SCHEDULER` overrides; empty for none)."""
+    budget = c.Type(float, default=160.0)
+    """The site's training budget, in deep-run equivalents (one 8,000-epoch run of the recipe's
+    network is 1): a build whose pages need more warns, so a strict build fails."""
     api_modules = c.ListOfItems(c.Type(str), default=[])
     """The modules the API reference documents, one page each; every public module if empty."""
 

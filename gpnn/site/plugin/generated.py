@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import html
+import logging
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from gpnn.site.plugin import budget
 from gpnn.site.plugin.state import PAGE_LIBRARIES, BuildState, Run, build_time
+
+log = logging.getLogger("mkdocs.plugins.gpnn.generated")
+"""The logger of the generated pages (the budget's warning)."""
 
 TIMES_PAGE = "computation-times.md"
 """The generated Computation times page."""
@@ -56,10 +61,13 @@ class GeneratedPages:
     ----------
     state : BuildState
         The build's shared state.
+    budget : float
+        The site's training budget, in deep-run equivalents.
     """
 
-    def __init__(self, state: BuildState) -> None:
+    def __init__(self, state: BuildState, budget: float) -> None:
         self._state = state
+        self._budget = budget
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Add the generated pages.
@@ -112,6 +120,9 @@ class GeneratedPages:
         config : MkDocsConfig
             The site's configuration.
         """
+        message = budget.over_budget(self._training(), self._budget)
+        if message:
+            log.warning(message)
         name = posixpath.splitext(TIMES_PAGE)[0]
         path = Path(config.site_dir) / (f"{name}/index.html" if config.use_directory_urls else f"{name}.html")
         if path.exists():
@@ -132,28 +143,48 @@ class GeneratedPages:
             f"{_default('init_seed')} (others are set in the code above).</p></div>"
         )
 
+    def _training(self) -> dict[str, list[dict[str, Any]]]:
+        return {src_uri: run.training for src_uri, run in self._state.runs.items()}
+
     def _times_table(self) -> str:
+        training = {row["page"]: row for row in budget.table(self._training())}
         rows = []
         for src_uri in sorted(self._state.runs):
             run = self._state.runs[src_uri]
             status = "this build" if run.now else "cached"
+            trains = training.get(src_uri, {"runs": 0, "epochs": 0, "cost": 0.0})
             rows.append(
                 f'<tr><td><a href="{_link(src_uri)}">{src_uri}</a></td><td class="gpnn-time">{run.seconds:.2f} s</td>'
-                f'<td class="gpnn-time">{run.executed_at}</td><td>{status}</td></tr>'
+                f'<td class="gpnn-time">{run.executed_at}</td><td>{status}</td><td>{trains["runs"]:,}</td>'
+                f"<td>{trains['epochs']:,}</td><td>{trains['cost']:.1f}</td></tr>"
             )
         total = sum(run.seconds for run in self._state.runs.values())
+        needed = budget.total_cost(record for records in self._training().values() for record in records)
         rows.append(
-            f'<tr><td><strong>total</strong></td><td class="gpnn-time">{total:.2f} s</td><td></td><td></td></tr>'
+            f'<tr><td><strong>site</strong></td><td class="gpnn-time">{total:.2f} s</td><td></td><td></td>'
+            f"<td></td><td></td><td><strong>{needed:.1f}</strong> of {self._budget:g}</td></tr>"
         )
-        header = "<tr><th>page</th><th>run time</th><th>run on</th><th>executed</th></tr>"
+        header = (
+            "<tr><th>page</th><th>run time</th><th>run on</th><th>executed</th><th>training runs</th>"
+            "<th>epochs</th><th>cost (deep runs)</th></tr>"
+        )
         table = f"<table><thead>{header}</thead><tbody>{''.join(rows)}</tbody></table>"
-        training = self._state.training
-        if training.get("runs") is not None:
+        table += (
+            '<p class="gpnn-budget">A page\'s cost counts its own runs, in deep-run equivalents: one '
+            f"{_default('n_epochs'):,}-epoch run of the recipe's network is 1. The site's cost counts a run that several pages "
+            "share once, and a run that only adds epochs to a shorter one of the same settings for its extra "
+            f"epochs; the budget, {self._budget:g}, is set in <code>mkdocs.yml</code>.</p>"
+        )
+        summary = self._state.training
+        if summary.get("runs") is not None:
+            continued = summary.get("epochs_continued", 0)
             table += (
-                f'<p class="gpnn-training">Training runs computed by this build: {training["runs"]}, '
-                f'<span class="gpnn-time">{training["run_seconds"]:.0f} s</span> of run time on '
-                f"{training['workers']} worker processes; {training['served']} requests served from the "
-                "result store or from a run another page had asked for.</p>"
+                f'<p class="gpnn-training">Training runs computed by this build: {summary["runs"]}, '
+                f'<span class="gpnn-time">{summary["run_seconds"]:.0f} s</span> of run time on '
+                f"{summary['workers']} worker processes; {summary['served']} requests served from the "
+                "result store or from a run another page had asked for"
+                + (f"; {continued:,} epochs continued from stored runs" if continued else "")
+                + ".</p>"
             )
         return table
 
