@@ -1,15 +1,18 @@
 """Helpers for the website's executed pages: figures, numbers and source code as HTML.
 
-Pages print what these return (Markdown pages through markdown-exec) or display it (notebook
-pages, through ``_repr_html_``). Every number a page states goes through :func:`number`, which
-keeps the full value in a ``data-value`` attribute so tests can compare it with the library.
+Pages print what these return (Markdown pages through markdown-exec) or display it (notebook pages,
+through `_repr_html_`). Every number a page states goes through [`number`][gpnn.site.html.number],
+which keeps the full value in a `data-value` attribute so tests can compare it with the library.
+
+Text is escaped by default, as Jinja and MkDocs escape it: what these helpers write is
+`markupsafe.Markup`, and an alternative text, a caption, a table's label or value is escaped
+unless it is `Markup` itself (see [`as_html`][gpnn.site.html.as_html]).
 """
 
 from __future__ import annotations
 
 import ast
 import base64
-import html
 import inspect
 import io
 import numbers
@@ -18,27 +21,90 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from gpnn._validation import check_real
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-class HTML(str):
-    """A string of HTML that notebooks display as HTML and markdown-exec prints verbatim."""
+class HTML(Markup):
+    """HTML that notebooks display as HTML and markdown-exec prints verbatim: `markupsafe.Markup`, displayable.
+
+    Being `Markup`, it is inserted as it is where text would be escaped, and escapes what is
+    added to it or formatted into it (`HTML("<b>{}</b>").format("a & b")`).
+
+    Parameters
+    ----------
+    object : object, default ""
+        The HTML, trusted as it is; an object with `__html__` gives what that returns.
+    encoding : str, optional
+        The encoding of `object` if it is bytes.
+    errors : str, default "strict"
+        How to handle bytes that do not decode.
+    """
+
+    __slots__ = ()
 
     def _repr_html_(self) -> str:
         return str(self)
 
+    def __repr__(self) -> str:
+        # The string itself, as before it was Markup: a notebook's plain-text output stays the same.
+        return str.__repr__(self)
+
+
+_OWN_SPAN = re.compile(r'<span class="gpnn-(?:number|claim)"(?: (?:id|data-[a-z]+)="[^"<>]*")*>[^<>]*</span>')
+"""A number's span from [`number`][gpnn.site.html.number] or a claim's, as written into a plain string."""
+
+
+def as_html(text: object) -> HTML:
+    """Text as HTML: `Markup` as it is, anything else escaped except the spans of numbers and claims.
+
+    An f-string makes a plain string even of `Markup` parts, so a value written as
+    `f"{number(a)} → {number(b)}"` would lose its numbers to escaping. The spans that
+    [`number`][gpnn.site.html.number] and a claim's `html` format write are therefore kept: they
+    carry no markup but a `<span>` with a `gpnn-number` or `gpnn-claim` class, `id` and `data-`
+    attributes, and text. Everything else (`<`, `>`, `&`, quotes) is escaped.
+
+    Parameters
+    ----------
+    text : object
+        `Markup` (anything with `__html__`), or anything else, which is made a string.
+
+    Returns
+    -------
+    HTML
+        The text, safe to insert into HTML.
+
+    Examples
+    --------
+    >>> str(as_html("a < b & c")), str(as_html(Markup("<em>d</em>")))
+    ('a &lt; b &amp; c', '<em>d</em>')
+    >>> str(as_html(f"x {number(1.5, '.1f')}"))
+    'x <span class="gpnn-number" data-value="1.5">1.5</span>'
+    """
+    if hasattr(text, "__html__"):
+        return HTML(text.__html__())
+    plain = str(text)
+    parts: list[Markup] = []
+    start = 0
+    for match in _OWN_SPAN.finditer(plain):
+        parts += [escape(plain[start : match.start()]), Markup(match.group(0))]
+        start = match.end()
+    parts.append(escape(plain[start:]))
+    return HTML("").join(parts)
+
 
 def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | None = None) -> HTML:
-    """Render a matplotlib figure as an SVG ``<img>`` with alternative text and a caption, and close it.
+    """Render a matplotlib figure as an SVG `<img>` with alternative text and a caption, and close it.
 
-    The figure is checked first (:func:`gpnn.plots.figure_problems`): text that overlaps other
+    The figure is checked first ([`gpnn.plots.figure_problems`][]): text that overlaps other
     text, or a colour outside the site's roles, is an error. The SVG carries no date and fixed
-    element ids (``svg.hashsalt``), so the same figure gives the same bytes at every build. The
-    site numbers figures in page order ("Figure 3"), and a Markdown link ``[Figure](#fig-NAME)``
-    to a figure's ``name`` reads as its number.
+    element ids (`svg.hashsalt`), so the same figure gives the same bytes at every build. The
+    site numbers figures in page order ("Figure 3"), and a Markdown link `[Figure](#fig-NAME)`
+    to a figure's `name` reads as its number.
 
     Parameters
     ----------
@@ -46,20 +112,21 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
         The figure to show; closed afterwards.
     alt : str
         What the figure shows, for readers who cannot see it. Must not be empty.
+        Escaped unless it is `Markup`.
     caption : str, optional
-        Visible caption (HTML allowed).
+        Visible caption, escaped as by [`as_html`][gpnn.site.html.as_html]: `Markup` for HTML.
     name : str, optional
-        Anchor of the figure (``id="fig-NAME"``), for references; letters, digits and hyphens.
+        Anchor of the figure (`id="fig-NAME"`), for references; letters, digits and hyphens.
 
     Returns
     -------
     HTML
-        ``<figure>`` with the image and caption.
+        `<figure>` with the image and caption.
 
     Raises
     ------
     ValueError
-        If ``alt`` is empty, ``name`` is malformed, or the figure breaks the site's rules.
+        If `alt` is empty, `name` is malformed, or the figure breaks the site's rules.
     """
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"Argument 'alt' must describe the figure, but alt = {alt!r}.")
@@ -76,14 +143,15 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
     data = svg_data_url(fig)
     plt.close(fig)
     anchor = f' id="fig-{name}"' if name else ""
-    parts = [f'<figure class="gpnn-figure"{anchor}><img alt="{html.escape(alt)}" src="{data}">']
-    parts.append(f'<figcaption><span class="gpnn-figure-number"></span>{caption or ""}</figcaption>')
-    parts.append("</figure>")
-    return HTML("".join(parts))
+    return HTML(
+        f'<figure class="gpnn-figure"{anchor}><img alt="{escape(alt)}" src="{data}">'
+        f'<figcaption><span class="gpnn-figure-number"></span>{as_html(caption or "")}</figcaption>'
+        "</figure>"
+    )
 
 
 def svg_data_url(fig: Figure) -> str:
-    """A ``data:`` URL of the figure as SVG, the same bytes for the same figure at every build.
+    """A `data:` URL of the figure as SVG, the same bytes for the same figure at every build.
 
     Parameters
     ----------
@@ -93,7 +161,7 @@ def svg_data_url(fig: Figure) -> str:
     Returns
     -------
     str
-        The URL: ``data:image/svg+xml;base64,`` followed by the SVG in base 64.
+        The URL: `data:image/svg+xml;base64,` followed by the SVG in base 64.
     """
     import matplotlib.pyplot as plt
 
@@ -105,7 +173,7 @@ def svg_data_url(fig: Figure) -> str:
 
 
 def number(value: float, fmt: str = ".3f", key: str | None = None) -> HTML:
-    """A number for prose: formatted for reading, with the exact value kept in ``data-value``.
+    """A number for prose: formatted for reading, with the exact value kept in `data-value`.
 
     Parameters
     ----------
@@ -114,18 +182,18 @@ def number(value: float, fmt: str = ".3f", key: str | None = None) -> HTML:
     fmt : str, default ".3f"
         Format specification for display.
     key : str, optional
-        A name (``data-key``) by which tests find the number on the page.
+        A name (`data-key`) by which tests find the number on the page.
 
     Returns
     -------
     HTML
-        A ``<span class="gpnn-number">`` showing the formatted number, with ``data-value``
-        holding ``repr`` of the value (an integer for integral input) and ``data-key`` the key.
+        A `<span class="gpnn-number">` showing the formatted number, with `data-value`
+        holding `repr` of the value (an integer for integral input) and `data-key` the key.
     """
     checked: float | int = check_real("value", value)
     if isinstance(value, numbers.Integral):
         checked = int(value)  # integers keep integer formats such as "d"
-    key_attr = f' data-key="{html.escape(key)}"' if key else ""
+    key_attr = f' data-key="{escape(key)}"' if key else ""
     return HTML(f'<span class="gpnn-number"{key_attr} data-value="{checked!r}">{format(checked, fmt)}</span>')
 
 
@@ -134,13 +202,13 @@ def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: boo
 
     Pages show the tested implementation itself this way, never a copy of it. By default the
     code is shown as mathematics: without its docstrings, which the page's prose replaces, and
-    without its argument checks (``if ...: raise ...`` blocks and calls of ``check_*``
+    without its argument checks (`if ...: raise ...` blocks and calls of `check_*`
     helpers), which a comment line stands in for; the API reference's source view keeps both.
 
     Parameters
     ----------
     obj : function, method or class
-        Defined in ``gpnn``.
+        Defined in `gpnn`.
     docstrings : bool, default False
         Keep the docstrings.
     checks : bool, default False
@@ -149,13 +217,13 @@ def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: boo
     Returns
     -------
     HTML
-        A ``<div class="gpnn-source">`` holding the highlighted code, with ``data-object``
+        A `<div class="gpnn-source">` holding the highlighted code, with `data-object`
         naming the object by its qualified name.
 
     Raises
     ------
     ValueError
-        If ``obj`` is not defined in ``gpnn``.
+        If `obj` is not defined in `gpnn`.
     """
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
@@ -174,11 +242,11 @@ def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: boo
     name = f"{module}.{getattr(obj, '__qualname__', '')}"
     formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
     body = highlight(code, PythonLexer(), formatter)
-    return HTML(f'<div class="gpnn-source" data-object="{html.escape(name)}">{body}</div>')
+    return HTML(f'<div class="gpnn-source" data-object="{escape(name)}">{body}</div>')
 
 
 def _without_docstrings(code: str) -> str:
-    """``code`` with the docstring lines of every function and class removed."""
+    """`code` with the docstring lines of every function and class removed."""
     drop: set[int] = set()
     for node in ast.walk(ast.parse(code)):
         if (
@@ -191,7 +259,7 @@ def _without_docstrings(code: str) -> str:
 
 
 def _is_check(node: ast.stmt) -> bool:
-    """Whether a statement only checks arguments: raises when they are bad, or calls a ``check_*`` helper."""
+    """Whether a statement only checks arguments: raises when they are bad, or calls a `check_*` helper."""
     if isinstance(node, ast.If):
         return all(isinstance(s, ast.Raise) or _is_check(s) for s in node.body) and not node.orelse
     if isinstance(node, ast.For):
@@ -205,7 +273,7 @@ def _is_check(node: ast.stmt) -> bool:
 
 
 def _without_checks(code: str) -> str:
-    """``code`` with its argument checks replaced by one comment line per block of them."""
+    """`code` with its argument checks replaced by one comment line per block of them."""
     lines = code.splitlines(keepends=True)
     replaced: dict[int, tuple[int, int]] = {}  # first line -> (last line, indent)
     for node in ast.walk(ast.parse(code)):
@@ -233,22 +301,25 @@ def _without_checks(code: str) -> str:
 
 
 def table(rows: list[tuple[str, Any]], header: tuple[str, str] = ("", "")) -> HTML:
-    """A two-column HTML table from ``(label, value)`` rows; values may be HTML from :func:`number`.
+    """A two-column table from `(label, value)` rows; values may hold numbers from [`number`][gpnn.site.html.number].
+
+    Every cell is escaped as by [`as_html`][gpnn.site.html.as_html]: `Markup` stays HTML, and
+    so do numbers and claims in a plain string; anything else is text.
 
     Parameters
     ----------
     rows : list of (str, object)
-        Label (escaped) and value (inserted as it is, so HTML stays HTML) of each row.
+        Label and value of each row.
     header : (str, str), default ("", "")
-        Column headings, escaped.
+        Column headings.
 
     Returns
     -------
     HTML
-        A ``<table>`` with a ``<thead>`` and one ``<tr>`` per row.
+        A `<table>` with a `<thead>` and one `<tr>` per row.
     """
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(f"<tr><td>{html.escape(label)}</td><td>{value}</td></tr>" for label, value in rows)
+    head = "".join(f"<th>{as_html(h)}</th>" for h in header)
+    body = "".join(f"<tr><td>{as_html(label)}</td><td>{as_html(value)}</td></tr>" for label, value in rows)
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
@@ -260,7 +331,7 @@ class Prose(str):
 
 
 def prose(text: str) -> Prose:
-    """Mark ``text`` (Markdown, with numbers from :func:`number`) as prose to render.
+    """Mark `text` (Markdown, with numbers from [`number`][gpnn.site.html.number]) as prose to render.
 
     Parameters
     ----------
@@ -275,7 +346,7 @@ def prose(text: str) -> Prose:
     Raises
     ------
     TypeError
-        If ``text`` is not a string.
+        If `text` is not a string.
     """
     if not isinstance(text, str):
         raise TypeError(f"Argument 'text' must be a str, but text = {text!r}.")

@@ -73,7 +73,7 @@ def gp_explorer(
     key : str, default "gp-explorer"
         The chart's name on the page, as for [`chart`][gpnn.site.charts.chart].
     caption : str, optional
-        Visible caption (HTML allowed).
+        Visible caption, escaped unless it is `Markup`, as for [`chart`][gpnn.site.charts.chart].
     alt : str, optional
         Alternative text; by default a description of the chart and its starting values.
     ranges : mapping, optional

@@ -51,7 +51,7 @@ def ensemble_picker(
     key : str, default "ensemble-picker"
         The chart's name on the page, as for [`chart`][gpnn.site.charts.chart].
     caption : str, optional
-        Visible caption (HTML allowed).
+        Visible caption, escaped unless it is `Markup`, as for [`chart`][gpnn.site.charts.chart].
     alt : str, optional
         Alternative text; by default a description of the chart.
 

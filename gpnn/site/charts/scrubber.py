@@ -54,7 +54,7 @@ def training_scrubber(
     key : str, default "training-scrubber"
         The chart's name on the page, as for [`chart`][gpnn.site.charts.chart].
     caption : str, optional
-        Visible caption (HTML allowed).
+        Visible caption, escaped unless it is `Markup`, as for [`chart`][gpnn.site.charts.chart].
     alt : str, optional
         Alternative text; by default a description of the chart.
     loss_points : int, default 400

@@ -10,7 +10,6 @@ inputs always give the same bytes.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import math
 import re
@@ -18,11 +17,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from markupsafe import Markup, escape
 from numpy.typing import ArrayLike
 
 from gpnn._validation import check_int
 from gpnn.plots import INK
-from gpnn.site.html import HTML
+from gpnn.site.html import HTML, as_html
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -299,12 +299,13 @@ def chart(
         describe controls (see `docs/javascripts/charts.js`).
     alt : str
         What the chart shows, for readers who cannot see it: the image's alternative text and
-        the drawn chart's accessible description. Must not be empty.
+        the drawn chart's accessible description. Must not be empty. Escaped; `Markup` gives
+        its text.
     key : str
         The chart's name on the page (`data-chart`, anchor `fig-KEY`): lower-case words
         joined by hyphens, unique on the page.
     caption : str, optional
-        Visible caption (HTML allowed).
+        Visible caption, escaped as by [`as_html`][gpnn.site.html.as_html]: `Markup` for HTML.
     fallback : matplotlib.figure.Figure, optional
         The static image for readers without JavaScript; by default the chart itself, drawn
         by vl-convert at [`STATIC_WIDTH`][gpnn.site.charts.STATIC_WIDTH] pixels.
@@ -323,7 +324,8 @@ def chart(
     if not (isinstance(key, str) and _KEY.fullmatch(key)):
         raise ValueError(f"Argument 'key' must be lower-case words joined by hyphens, but key = {key!r}.")
     digits = check_int("digits", digits, minimum=1, maximum=17)
-    alt = " ".join(alt.split())
+    # The description is text (an aria-label): Markup gives its text, escaped again in the image.
+    alt = " ".join((alt.striptags() if isinstance(alt, Markup) else alt).split())
     full = round_data(_with_config(_as_dict(spec)), digits)
     full["description"] = alt  # Vega makes it the aria-label of the drawn chart
     text = spec_json(full)
@@ -331,13 +333,13 @@ def chart(
     if found:
         raise ValueError(f"The chart refers to another host ({text[found.start() : found.start() + 60]}...).")
     image = _fallback_url(full, fallback)
-    caption_text = " ".join(caption.split()) if caption else ""
+    caption_text = Markup(" ").join(as_html(caption).split()) if caption else ""
     return HTML(
         f'<figure class="gpnn-chart" data-chart="{key}" id="fig-{key}">'
         '<div class="gpnn-chart-view"></div>'
         f'<script type="application/json" class="gpnn-chart-spec">{text}</script>'
         '<div class="gpnn-chart-controls"></div>'
-        f'<noscript><img class="gpnn-chart-fallback" alt="{html.escape(alt)}" src="{image}"></noscript>'
+        f'<noscript><img class="gpnn-chart-fallback" alt="{escape(alt)}" src="{image}"></noscript>'
         f'<figcaption><span class="gpnn-figure-number"></span>{caption_text}</figcaption>'
         "</figure>"
     )
