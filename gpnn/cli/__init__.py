@@ -23,11 +23,16 @@ from pathlib import Path
 from typing import IO
 
 from gpnn import TrainingDivergedError
-from gpnn.cli.options import PROG, build_parser, field_docs
-from gpnn.cli.output import _out_problem, provenance, summary_rows, write_outputs
-from gpnn.cli.progress import Progress
 from gpnn.config import ExperimentConfig
 from gpnn.experiment import run_experiment
+
+# The API reference lists the names in the order of these lines: options, progress, output.
+# isort: off
+from gpnn.cli.options import PROG, field_docs, build_parser
+from gpnn.cli.progress import Progress
+from gpnn.cli.output import summary_rows, provenance, write_outputs, _out_problem
+
+# isort: on
 
 __all__ = [
     "EXIT_FAILURE",
