@@ -73,7 +73,7 @@ def ensemble_inputs(x, y, members=8, points=181):
 
 
 def test_a_chart_is_one_figure_with_the_spec_as_canonical_json_an_image_and_a_caption():
-    figure = charts.chart(small_chart(), "A sine curve.", key="sine", caption="The <em>sine</em>.")
+    figure = charts.chart(small_chart(), "A sine curve.", key="sine", caption=gpnn.site.Markup("The <em>sine</em>."))
     assert isinstance(figure, gpnn.site.HTML) and figure._repr_html_() == str(figure)
     assert figure.startswith('<figure class="gpnn-chart" data-chart="sine" id="fig-sine">')
     assert figure.endswith("</figure>") and "\n" not in figure  # one raw-HTML block in Markdown
@@ -89,6 +89,23 @@ def test_a_chart_is_one_figure_with_the_spec_as_canonical_json_an_image_and_a_ca
     svg = base64.b64decode(image).decode()
     assert svg.startswith("<svg") and 'width="6' in svg  # drawn at the static width, not "container"
     assert '<figcaption><span class="gpnn-figure-number"></span>The <em>sine</em>.</figcaption>' in figure
+
+
+def test_a_chart_escapes_its_caption_and_alt_text_unless_they_are_markup():
+    hostile = "<script>alert(1)</script> & Co"
+    figure = charts.chart(small_chart(), hostile, key="sine", caption=hostile)
+    assert "<script>alert" not in figure
+    caption = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"
+    assert f'<figcaption><span class="gpnn-figure-number"></span>{caption}</figcaption>' in figure
+    assert IMAGE.search(figure).group(1) == caption
+    assert spec_of(figure)["description"] == hostile  # text for the aria-label, safe in the JSON
+    # Markup is HTML already: inserted as it is, and its text (not its tags) describes the chart.
+    marked = charts.chart(
+        small_chart(), gpnn.site.Markup("A <em>sine</em> &amp; more"), key="sine", caption=gpnn.site.Markup("<b>B</b>")
+    )
+    assert "</span><b>B</b></figcaption>" in marked
+    assert IMAGE.search(marked).group(1) == "A sine &amp; more"
+    assert spec_of(marked)["description"] == "A sine & more"
 
 
 def test_data_are_rounded_and_what_the_page_computes_with_is_not():

@@ -1,5 +1,6 @@
 import base64
 import re
+from html.parser import HTMLParser
 
 import matplotlib
 
@@ -27,7 +28,7 @@ def _draw():
 def test_figure_is_an_img_with_alt_text_and_deterministic_svg():
     first, second = site.figure(_draw(), alt='A "V" shape'), site.figure(_draw(), alt='A "V" shape')
     assert first == second
-    assert 'alt="A &quot;V&quot; shape"' in first
+    assert 'alt="A &#34;V&#34; shape"' in first
     svg = _svg(first)
     assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
     assert b"<dc:date>" not in svg
@@ -73,3 +74,76 @@ def test_table_and_prose():
     assert text._repr_markdown_() == "**bold**"
     with pytest.raises(TypeError, match="'text' must be a str"):
         site.prose(3)
+
+
+class Parsed(HTMLParser):
+    """What a browser's parser makes of HTML: the tags it opens, and the text of each element."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attributes, self.texts, self._open = [], [], {}, []
+        self.feed(str(html))  # a plain string: Markup would escape what the parser adds to it
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes.append(dict(attrs))
+        self._open.append(tag)
+
+    def handle_endtag(self, tag):
+        self._open.pop()
+
+    def handle_data(self, data):
+        for tag in self._open:
+            self.texts[tag] = self.texts.get(tag, "") + data
+
+
+HOSTILE = '<script>alert("&")</script> & <b>bold</b>'
+
+
+def test_cells_captions_and_alt_texts_are_escaped():
+    figure = site.figure(_draw(), alt=HOSTILE, caption=HOSTILE)
+    table = site.table([(HOSTILE, HOSTILE)], header=(HOSTILE, "value"))
+    for html in (figure, table):
+        assert "<script>" not in html and "<b>" not in html
+        parsed = Parsed(html)
+        assert "script" not in parsed.tags and "b" not in parsed.tags
+    # The reader sees the text exactly as it was given.
+    assert Parsed(figure).texts["figcaption"] == HOSTILE
+    assert Parsed(figure).attributes[1]["alt"] == HOSTILE
+    assert Parsed(table).texts["td"] == HOSTILE + HOSTILE
+    assert Parsed(table).texts["th"] == HOSTILE + "value"
+    assert "<td>&lt;script&gt;alert(&#34;&amp;&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</td>" in table
+
+
+def test_markup_passes_through():
+    marked = site.Markup("<em>x</em> &amp; y")
+    figure = site.figure(_draw(), alt=marked, caption=marked)
+    assert '<img alt="<em>x</em> &amp; y"' in figure
+    assert '<span class="gpnn-figure-number"></span><em>x</em> &amp; y</figcaption>' in figure
+    table = site.table([(marked, marked)], header=(marked, marked))
+    assert table.count("<em>x</em> &amp; y") == 4
+    # What the helpers return is Markup too, and escapes what is added to it.
+    number = site.number(2, "d")
+    assert isinstance(number, site.Markup) and isinstance(figure, site.Markup)
+    assert number + " & z" == str(number) + " &amp; z"
+    assert repr(number) == repr(str(number))  # a notebook's plain-text output is the string
+
+
+def test_numbers_and_claims_in_a_plain_string_stay_html_and_nothing_else_does():
+    claim = '<span class="gpnn-claim" data-claim="bigger">a is bigger &amp; b</span>'  # as a claim's "html" format
+    cell = f"{site.number(1.5, '.1f', key='a')} → {site.number(3, 'd')} & {claim}"
+    table = site.table([("row", cell)])
+    assert f"<td>{site.number(1.5, '.1f', key='a')} → {site.number(3, 'd')} &amp; {claim}</td>" in table
+    assert Parsed(table).tags.count("span") == 3
+    caption = site.figure(_draw(), alt="x", caption=cell)
+    assert f"</span>{site.number(1.5, '.1f', key='a')} → {site.number(3, 'd')} &amp; {claim}</figcaption>" in caption
+    # Anything but the spans those helpers write is text, even when it looks like one of them.
+    for forged in (
+        '<span class="gpnn-number" onclick="steal()">1</span>',
+        '<span class="gpnn-number" data-value="1"><img src=x onerror="steal()"></span>',
+        '<span class="gpnn-other" data-value="1">1</span>',
+    ):
+        parsed = Parsed(site.table([("row", forged)]))
+        assert "span" not in parsed.tags and "img" not in parsed.tags
+        assert parsed.texts["td"] == "row" + forged

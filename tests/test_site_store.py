@@ -70,7 +70,7 @@ def _copy(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "module", ["plots.py", "cli.py", "posterior.py", "site/html.py", "site/store.py", "site/runs.py"]
+    "module", ["plots.py", "cli/__init__.py", "posterior.py", "site/html.py", "site/store.py", "site/runs.py"]
 )
 def test_editing_code_that_computes_nothing_keeps_every_stored_run(tmp_path, module):
     copy = _copy(tmp_path)

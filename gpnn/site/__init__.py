@@ -5,8 +5,13 @@ helpers pages print with ([`gpnn.site.html`][]: numbers that keep their exact va
 prose, tables and source code as HTML), the result store ([`gpnn.site.store`][]) and the way
 pages obtain their runs from it ([`gpnn.site.runs`][]). It stays importable after
 `pip install` of the package, so the pages' downloaded notebooks run anywhere.
+
+Text is escaped by default: `Markup` (from `markupsafe`, as Jinja and MkDocs use it) marks what
+is HTML already.
 """
 
-from gpnn.site.html import HTML, Prose, figure, number, prose, source, table
+from markupsafe import Markup
 
-__all__ = ["HTML", "Prose", "figure", "number", "prose", "source", "table"]
+from gpnn.site.html import HTML, Prose, as_html, figure, number, prose, source, table
+
+__all__ = ["HTML", "Markup", "Prose", "as_html", "figure", "number", "prose", "source", "table"]

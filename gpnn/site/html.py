@@ -1,15 +1,18 @@
 """Helpers for the website's executed pages: figures, numbers and source code as HTML.
 
-Pages print what these return (Markdown pages through markdown-exec) or display it (notebook pages,
+Pages print what these return (Markdown pages' live blocks) or display it (notebook pages,
 through `_repr_html_`). Every number a page states goes through [`number`][gpnn.site.html.number],
 which keeps the full value in a `data-value` attribute so tests can compare it with the library.
+
+Text is escaped by default, as Jinja and MkDocs escape it: what these helpers write is
+`markupsafe.Markup`, and an alternative text, a caption, a table's label or value is escaped
+unless it is `Markup` itself (see [`as_html`][gpnn.site.html.as_html]).
 """
 
 from __future__ import annotations
 
 import ast
 import base64
-import html
 import inspect
 import io
 import numbers
@@ -18,17 +21,80 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from gpnn._validation import check_real
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-class HTML(str):
-    """A string of HTML that notebooks display as HTML and markdown-exec prints verbatim."""
+class HTML(Markup):
+    """HTML that notebooks display as HTML and markdown-exec prints verbatim: `markupsafe.Markup`, displayable.
+
+    Being `Markup`, it is inserted as it is where text would be escaped, and escapes what is
+    added to it or formatted into it (`HTML("<b>{}</b>").format("a & b")`).
+
+    Parameters
+    ----------
+    object : object, default ""
+        The HTML, trusted as it is; an object with `__html__` gives what that returns.
+    encoding : str, optional
+        The encoding of `object` if it is bytes.
+    errors : str, default "strict"
+        How to handle bytes that do not decode.
+    """
+
+    __slots__ = ()
 
     def _repr_html_(self) -> str:
         return str(self)
+
+    def __repr__(self) -> str:
+        # The string itself, as before it was Markup: a notebook's plain-text output stays the same.
+        return str.__repr__(self)
+
+
+_OWN_SPAN = re.compile(r'<span class="gpnn-(?:number|claim)"(?: (?:id|data-[a-z]+)="[^"<>]*")*>[^<>]*</span>')
+"""A number's span from [`number`][gpnn.site.html.number] or a claim's, as written into a plain string."""
+
+
+def as_html(text: object) -> HTML:
+    """Text as HTML: `Markup` as it is, anything else escaped except the spans of numbers and claims.
+
+    An f-string makes a plain string even of `Markup` parts, so a value written as
+    `f"{number(a)} → {number(b)}"` would lose its numbers to escaping. The spans that
+    [`number`][gpnn.site.html.number] and a claim's `html` format write are therefore kept: they
+    carry no markup but a `<span>` with a `gpnn-number` or `gpnn-claim` class, `id` and `data-`
+    attributes, and text. Everything else (`<`, `>`, `&`, quotes) is escaped.
+
+    Parameters
+    ----------
+    text : object
+        `Markup` (anything with `__html__`), or anything else, which is made a string.
+
+    Returns
+    -------
+    HTML
+        The text, safe to insert into HTML.
+
+    Examples
+    --------
+    >>> str(as_html("a < b & c")), str(as_html(Markup("<em>d</em>")))
+    ('a &lt; b &amp; c', '<em>d</em>')
+    >>> str(as_html(f"x {number(1.5, '.1f')}"))
+    'x <span class="gpnn-number" data-value="1.5">1.5</span>'
+    """
+    if hasattr(text, "__html__"):
+        return HTML(text.__html__())
+    plain = str(text)
+    parts: list[Markup] = []
+    start = 0
+    for match in _OWN_SPAN.finditer(plain):
+        parts += [escape(plain[start : match.start()]), Markup(match.group(0))]
+        start = match.end()
+    parts.append(escape(plain[start:]))
+    return HTML("").join(parts)
 
 
 def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | None = None) -> HTML:
@@ -46,8 +112,9 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
         The figure to show; closed afterwards.
     alt : str
         What the figure shows, for readers who cannot see it. Must not be empty.
+        Escaped unless it is `Markup`.
     caption : str, optional
-        Visible caption (HTML allowed).
+        Visible caption, escaped as by [`as_html`][gpnn.site.html.as_html]: `Markup` for HTML.
     name : str, optional
         Anchor of the figure (`id="fig-NAME"`), for references; letters, digits and hyphens.
 
@@ -76,10 +143,11 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
     data = svg_data_url(fig)
     plt.close(fig)
     anchor = f' id="fig-{name}"' if name else ""
-    parts = [f'<figure class="gpnn-figure"{anchor}><img alt="{html.escape(alt)}" src="{data}">']
-    parts.append(f'<figcaption><span class="gpnn-figure-number"></span>{caption or ""}</figcaption>')
-    parts.append("</figure>")
-    return HTML("".join(parts))
+    return HTML(
+        f'<figure class="gpnn-figure"{anchor}><img alt="{escape(alt)}" src="{data}">'
+        f'<figcaption><span class="gpnn-figure-number"></span>{as_html(caption or "")}</figcaption>'
+        "</figure>"
+    )
 
 
 def svg_data_url(fig: Figure) -> str:
@@ -125,7 +193,7 @@ def number(value: float, fmt: str = ".3f", key: str | None = None) -> HTML:
     checked: float | int = check_real("value", value)
     if isinstance(value, numbers.Integral):
         checked = int(value)  # integers keep integer formats such as "d"
-    key_attr = f' data-key="{html.escape(key)}"' if key else ""
+    key_attr = f' data-key="{escape(key)}"' if key else ""
     return HTML(f'<span class="gpnn-number"{key_attr} data-value="{checked!r}">{format(checked, fmt)}</span>')
 
 
@@ -174,7 +242,7 @@ def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: boo
     name = f"{module}.{getattr(obj, '__qualname__', '')}"
     formatter = HtmlFormatter(cssclass="highlight", wrapcode=True)
     body = highlight(code, PythonLexer(), formatter)
-    return HTML(f'<div class="gpnn-source" data-object="{html.escape(name)}">{body}</div>')
+    return HTML(f'<div class="gpnn-source" data-object="{escape(name)}">{body}</div>')
 
 
 def _without_docstrings(code: str) -> str:
@@ -233,22 +301,25 @@ def _without_checks(code: str) -> str:
 
 
 def table(rows: list[tuple[str, Any]], header: tuple[str, str] = ("", "")) -> HTML:
-    """A two-column HTML table from `(label, value)` rows; values may be HTML from [`number`][gpnn.site.html.number].
+    """A two-column table from `(label, value)` rows; values may hold numbers from [`number`][gpnn.site.html.number].
+
+    Every cell is escaped as by [`as_html`][gpnn.site.html.as_html]: `Markup` stays HTML, and
+    so do numbers and claims in a plain string; anything else is text.
 
     Parameters
     ----------
     rows : list of (str, object)
-        Label (escaped) and value (inserted as it is, so HTML stays HTML) of each row.
+        Label and value of each row.
     header : (str, str), default ("", "")
-        Column headings, escaped.
+        Column headings.
 
     Returns
     -------
     HTML
         A `<table>` with a `<thead>` and one `<tr>` per row.
     """
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(f"<tr><td>{html.escape(label)}</td><td>{value}</td></tr>" for label, value in rows)
+    head = "".join(f"<th>{as_html(h)}</th>" for h in header)
+    body = "".join(f"<tr><td>{as_html(label)}</td><td>{as_html(value)}</td></tr>" for label, value in rows)
     return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
