@@ -295,8 +295,8 @@ def test_a_site_over_its_training_budget_fails_the_strict_build_naming_its_pages
     config = yaml.safe_load((project / "mkdocs.yml").read_text())
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "gpnn" in plugin:
-            plugin["gpnn"]["budget"] = 0.001
+            plugin["gpnn"]["budget"] = 1e-6
     (project / "mkdocs.yml").write_text(yaml.safe_dump(config))
     completed = build(project, tmp_path / "site", {"GPNN_CACHE_ROOT": str(tmp_path / "cache")})
     assert completed.returncode != 0
-    assert "over its budget of 0.001" in completed.stderr and "Pages by cost: a.py" in completed.stderr
+    assert "over its budget of 1e-06" in completed.stderr and "Pages by cost: a.py" in completed.stderr

@@ -59,7 +59,7 @@ and `$$...$$` (arithmatex), code in single backticks, cross-references as
 ``[`name`][gpnn.module.name]`` (autorefs). reStructuredText markup would show raw on the page, so
 no docstring of any module, private ones included, may contain a math directive, a role
 (`:math:`, `:func:`, `:class:`, `:meth:`, `:attr:`, `:mod:`, `:data:`, `:exc:`) or a
-double-backtick literal; the modules in `RST_PENDING` are not converted yet.
+double-backtick literal.
 """
 
 from __future__ import annotations
@@ -300,12 +300,6 @@ def _report(found: dict[str, list[tuple[str, str]]]) -> str:
     return "\n".join(lines)
 
 
-RST_PENDING: tuple[str, ...] = ()
-"""Modules (with their submodules) whose docstrings still await conversion to Markdown.
-
-Left out of the check that no docstring uses reStructuredText markup; empty it as they are
-converted (a test fails while a module listed here has no such markup left)."""
-
 RST_MARKUP = re.compile(r"\.\. math::|:(?:math|func|class|meth|attr|mod|data|exc):`|(?<!`)``[^`\n]+``(?!`)")
 """reStructuredText that mkdocstrings shows raw: math directives, roles, double-backtick literals."""
 
@@ -313,10 +307,6 @@ RST_MARKUP = re.compile(r"\.\. math::|:(?:math|func|class|meth|attr|mod|data|exc
 def _all_modules() -> list[str]:
     """Every module of `gpnn`, private ones and the package itself included."""
     return ["gpnn", *sorted(info.name for info in pkgutil.walk_packages(gpnn.__path__, "gpnn."))]
-
-
-def _is_pending(module_name: str) -> bool:
-    return any(module_name == name or module_name.startswith(f"{name}.") for name in RST_PENDING)
 
 
 def _docstrings(module_name: str) -> Iterator[tuple[str, str]]:
@@ -481,24 +471,9 @@ def test_the_checks_catch_what_they_are_meant_to(tmp_path, monkeypatch):
 
 def test_no_docstring_uses_restructuredtext_markup():
     """Docstrings are Markdown: maths in `$...$`, code in single backticks, links through autorefs."""
-    found = {
-        name: markup
-        for module_name in _all_modules()
-        if not _is_pending(module_name)
-        for name, markup in _rst_markup(module_name).items()
-    }
+    found = {name: markup for module_name in _all_modules() for name, markup in _rst_markup(module_name).items()}
     report = "\n".join(f"{name}: {', '.join(markup)}" for name, markup in found.items())
     assert not found, "Docstrings with reStructuredText markup (write Markdown instead):\n" + report
-
-
-def test_the_modules_awaiting_markdown_still_use_restructuredtext():
-    modules = _all_modules()
-    for pending in RST_PENDING:
-        covered = [name for name in modules if name == pending or name.startswith(f"{pending}.")]
-        assert covered, f"{pending} in RST_PENDING is not a module of gpnn; remove it"
-        assert any(_rst_markup(name) for name in covered), (
-            f"{pending} has no reStructuredText markup left; remove it from RST_PENDING"
-        )
 
 
 def test_the_markup_check_names_each_docstring_and_spares_markdown(tmp_path, monkeypatch):
@@ -545,4 +520,3 @@ def test_the_markup_check_names_each_docstring_and_spares_markdown(tmp_path, mon
         "gpnn_markup_sample.Box": [":attr:`", ":class:`", ":data:`", ":mod:`"],
         "gpnn_markup_sample.Box (string at line 30)": [":func:`"],
     }
-    assert _is_pending("gpnn.site.charts") and not _is_pending("gpnn.site.chartsmith")

@@ -33,7 +33,7 @@ class GpnnConfig(base.Config):
     scheduler = c.Optional(c.Type(str))
     """A Dask scheduler's address (`tcp://HOST:8786`): the build's training runs go to that cluster
     instead of local worker processes (`GPNN_SCHEDULER` overrides; empty for none)."""
-    budget = c.Type(float, default=160.0)
+    budget = c.Type((int, float), default=160.0)
     """The site's training budget, in deep-run equivalents (one 8,000-epoch run of the recipe's
     network is 1): a build whose pages need more warns, so a strict build fails."""
     api_modules = c.ListOfItems(c.Type(str), default=[])

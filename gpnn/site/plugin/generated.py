@@ -171,8 +171,8 @@ class GeneratedPages:
         table = f"<table><thead>{header}</thead><tbody>{''.join(rows)}</tbody></table>"
         table += (
             '<p class="gpnn-budget">A page\'s cost counts its own runs, in deep-run equivalents: one '
-            f"{_default('n_epochs'):,}-epoch run of the recipe's network is 1. The site's cost counts a run that several pages "
-            "share once, and a run that only adds epochs to a shorter one of the same settings for its extra "
+            f"{_default('n_epochs'):,}-epoch run of the recipe's network is 1. The site's cost counts a run "
+            "that several pages share once, and a run that only adds epochs to a shorter one of the same settings for its extra "
             f"epochs; the budget, {self._budget:g}, is set in <code>mkdocs.yml</code>.</p>"
         )
         summary = self._state.training
