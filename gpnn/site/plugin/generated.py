@@ -172,8 +172,8 @@ class GeneratedPages:
         table += (
             '<p class="gpnn-budget">A page\'s cost counts its own runs, in deep-run equivalents: one '
             f"{_default('n_epochs'):,}-epoch run of the recipe's network is 1. The site's cost counts a run "
-            "that several pages share once, and a run that only adds epochs to a shorter one of the same settings for its extra "
-            f"epochs; the budget, {self._budget:g}, is set in <code>mkdocs.yml</code>.</p>"
+            "that several pages share once, and a run that only adds epochs to a shorter one of the same "
+            f"settings for its extra epochs; the budget, {self._budget:g}, is set in <code>mkdocs.yml</code>.</p>"
         )
         summary = self._state.training
         if summary.get("runs") is not None:
