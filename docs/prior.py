@@ -22,8 +22,8 @@
 # training, only forward passes.
 #
 # As the hidden layers grow wide, that distribution becomes a Gaussian process with a kernel fixed
-# by the architecture [@neal1996; @williams1997], computed layer by layer for the ReLU
-# [@cho2009] and for deep networks [@lee2018; @matthews2018]. This page draws from the recipe's
+# by the architecture [@neal1996] and [@williams1997], computed layer by layer for the ReLU
+# [@cho2009] and for deep networks [@lee2018] and [@matthews2018]. This page draws from the recipe's
 # own prior, compares it with its infinite-width limit, and then uses that limit's kernel for GP
 # regression on the site's data, beside the squared-exponential GP that made the data and the
 # trained network.
@@ -141,9 +141,23 @@ with torch.no_grad():
     start = gpnn.forward(fine_inputs, prior_draw(config.init_seed))[:, 0].numpy()  # the same run before training
 bends, start_bends = count_bends(trained), count_bends(start)
 
+# %% tags=["hide-input"]
+shown = 12  # draws in the figure
+alt_prior_draws = (
+    f"Left: {shown} functions drawn from the recipe's initialisation over the data's locations, each two "
+    f"straight lines meeting at x = {result.x_center:g}, the mean of the locations. Right: the reference run's "
+    f"network before training, two lines (its slope changes at {start_bends} of {fine.size - 2} grid points), "
+    f"and after training, whose slope changes at {bends} of them, over the data."
+)
+caption_prior_draws = (
+    f"Left: {shown} draws from the recipe's prior (seeds 0 to {shown - 1}); every one bends only at the "
+    "mean of the locations (dotted). Right: the reference run's network at its initial weights (the same "
+    "prior, seed "
+    f"{config.init_seed}) and after {config.n_epochs} epochs of training."
+)
+
 # %% tags=["fold"]
 fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), sharey=True)
-shown = 12
 for row in draws[:shown]:
     axes[0].plot(result.x, row, color=plots.NETWORK_COLOR, lw=1, alpha=0.6)
 axes[0].axvline(result.x_center, color=plots.INK, lw=0.8, ls=":")
@@ -155,18 +169,7 @@ axes[1].axvline(result.x_center, color=plots.INK, lw=0.8, ls=":")
 axes[1].set(xlabel="$x$", title="the reference run")
 axes[1].legend(fontsize=8, loc="upper left")
 fig.tight_layout()
-figure(
-    fig,
-    alt=f"Left: {shown} functions drawn from the recipe's initialisation over the data's locations, each two "
-    f"straight lines meeting at x = {result.x_center:g}, the mean of the locations. Right: the reference run's "
-    f"network before training, two lines (its slope changes at {start_bends} of {fine.size - 2} grid points), "
-    f"and after training, whose slope changes at {bends} of them, over the data.",
-    caption=f"Left: {shown} draws from the recipe's prior (seeds 0 to {shown - 1}); every one bends only at the "
-    "mean of the locations (dotted). Right: the reference run's network at its initial weights (the same "
-    "prior, seed "
-    f"{config.init_seed}) and after {config.n_epochs} epochs of training.",
-    name="prior-draws",
-)
+figure(fig, alt=alt_prior_draws, caption=caption_prior_draws, name="prior-draws")
 
 # %% tags=["hide-input"]
 made_by_training = claim(
@@ -209,8 +212,8 @@ prose(
 # $$
 #
 # where $(u, u')$ is normal with covariance $K_\ell$ and $\cos\theta$ is its correlation
-# [@cho2009]. After $D$ hidden layers the output is a GP with covariance $K_{D+1}$ [@lee2018;
-# @matthews2018]. The recursion in the package, one line per equation:
+# [@cho2009]. After $D$ hidden layers the output is a GP with covariance $K_{D+1}$ [@lee2018]
+# and [@matthews2018]. The recursion in the package, one line per equation:
 
 # %% tags=["hide-input"]
 source(gpnn.nngp._nngp)
@@ -301,53 +304,27 @@ corr_wide, z_wide = side_correlation(wide[:, 0], wide[:, 1])
 kurtosis_real = float(stats.kurtosis(at_plus))  # excess kurtosis: 0 for a normal distribution
 kurtosis_wide = float(stats.kurtosis(wide[:, 0]))
 
-# %% tags=["fold"]
-fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4))
-axes[0].loglog(counts, error_real, color=plots.NETWORK_COLOR, marker="o", ms=3, label="the recipe's widths")
-axes[0].loglog(
-    counts[: error_wide.size],
-    error_wide,
-    color=plots.NETWORK_COLOR,
-    ls="--",
-    marker="s",
-    ms=3,
-    label=f"{wide_width} nodes per layer",
-)
-guide = error_wide[0] * np.sqrt(counts[0] / counts)
-axes[0].loglog(counts, guide, color=plots.INK, lw=0.8, ls=":", label="Monte Carlo rate, $1/\\sqrt{N}$")
-axes[0].set(xlabel="number of draws $N$", ylabel="relative error of the covariance")
-axes[0].legend(fontsize=8, loc="lower left")
-scale = np.sqrt(2.0)  # the prior standard deviation of f(1)
-bins = np.linspace(-4, 4, 41)
-axes[1].hist(
-    at_plus / scale, bins=bins, density=True, color=plots.NETWORK_COLOR, alpha=0.5, label="the recipe's widths"
-)
-axes[1].hist(
-    wide[:, 0] / scale,
-    bins=bins,
-    density=True,
-    histtype="step",
-    color=plots.NETWORK_COLOR,
-    lw=1.2,
-    label=f"{wide_width} nodes",
-)
-axes[1].plot(bins, stats.norm.pdf(bins), color=plots.GP_COLOR, lw=1.5, label="infinite width (normal)")
-axes[1].set(xlabel="$f(1) / \\sqrt{2}$", ylabel="density")
-axes[1].legend(fontsize=8, loc="upper left")
-fig.tight_layout()
-figure(
-    fig,
-    alt=f"Left, on log scales: the relative error of the empirical covariance against the infinite-width kernel, "
+# %% tags=["hide-input"]
+alt_prior_covariance = (
+    f"On log scales, the relative error of the empirical covariance against the infinite-width kernel, "
     f"by number of draws. For the recipe's widths it falls from {error_real[0]:.2f} at {counts[0]} draws to "
     f"{error_real[-1]:.3f} at {counts[-1]}; for {wide_width} nodes per layer from {error_wide[0]:.2f} to "
-    f"{error_wide[-1]:.3f} at {counts[error_wide.size - 1]}. Right: histograms of f(1) over the draws against the "
-    f"normal density; excess kurtosis {kurtosis_real:.2f} for the recipe's widths and {kurtosis_wide:.2f} for "
-    f"{wide_width} nodes.",
-    caption="Left: distance between the covariance of N draws and the infinite-width kernel at the data's "
-    "locations, relative to the kernel's size. Right: the distribution of one output, f(1), over the draws, "
-    "beside the normal distribution of the infinite-width limit.",
-    name="prior-covariance",
+    f"{error_wide[-1]:.3f} at {counts[error_wide.size - 1]}, with a dotted line falling as one over the square "
+    "root of N."
 )
+caption_prior_covariance = (
+    "Distance between the covariance of N draws and the infinite-width kernel at the data's locations, "
+    "relative to the kernel's size, for the recipe's network and for one with wide layers."
+)
+
+# %% tags=["fold"]
+fig, ax = plt.subplots(figsize=(5.5, 3.4))
+ax.loglog(counts, error_real, color=plots.NETWORK_COLOR, marker="o", label="the recipe's widths")
+ax.loglog(counts[: error_wide.size], error_wide, color=plots.NETWORK_COLOR, ls="--", label=f"{wide_width} nodes")
+ax.loglog(counts, error_wide[0] * np.sqrt(counts[0] / counts), color=plots.INK, ls=":", label="$1/\\sqrt{N}$")
+ax.set(xlabel="number of draws $N$", ylabel="relative error of the covariance")
+ax.legend(fontsize=8, loc="lower left")
+figure(fig, alt=alt_prior_covariance, caption=caption_prior_covariance, name="prior-covariance")
 
 # %% tags=["hide-input"]
 common = error_wide.size - 1  # the largest number of draws both have
@@ -413,7 +390,7 @@ prose(
     f"{number(np.sqrt(counts[-1] / counts[late]), '.0f')}. From {number(counts[early], 'd')} to "
     f"{number(counts[common], ',d')} draws {wide_rate}: a factor of "
     f"{number(error_wide[early] / error_wide[common], '.1f')} "
-    f"against {number(np.sqrt(counts[common] / counts[early]), '.1f')} ([Figure](#fig-prior-covariance), left). What "
+    f"against {number(np.sqrt(counts[common] / counts[early]), '.1f')} ([Figure](#fig-prior-covariance)). What "
     "is left for the recipe's network is the effect of its finite width. "
     "Most of the covariance cannot differ: the variance at each location and the covariance between locations "
     "on the same side stay exactly those of the kernel at any width, because He's scaling keeps the second moment "
@@ -424,9 +401,9 @@ prose(
     f"{wide_agrees} ({number(abs(z_wide), '.1f')} standard errors).\n\n"
     f"Narrow layers also change the shape of the distribution, not only its covariance: $f(1)$ has "
     f"{heavier} (excess kurtosis {number(kurtosis_real, '.2f', key='prior_kurtosis')}, against "
-    f"{number(kurtosis_wide, '.2f')} for the wide networks and 0 for a normal; [Figure](#fig-prior-covariance), "
-    "right). The recipe's prior is not a Gaussian process: the limit describes its covariance, and the tails of "
-    "its draws only at much greater width."
+    f"{number(kurtosis_wide, '.2f')} for the wide networks and 0 for a normal). "
+    "The recipe's prior is not a Gaussian process: the limit gets its covariance right except for the "
+    "correlation between the two sides, and its distribution only at much greater width."
 )
 
 # %% [markdown]
@@ -443,12 +420,31 @@ prose(
 # \log p(y \mid \sigma_w^2, \sigma_b^2, \sigma) = -\tfrac12 y^\top (K_{D+1} + \sigma^2 I)^{-1} y
 #   - \tfrac12 \log\det(K_{D+1} + \sigma^2 I) - \tfrac n2 \log 2\pi .
 # $$
+#
+# `compare` fits the network's kernel this way and, as the page on the best fit does, the
+# squared-exponential kernel, and scores both posteriors and the trained network against the
+# latent function: here on the reference data set, further down on every data set.
+
 
 # %%
-nngp = fit_nngp(x_tilde, result.y, depth=depth, starts=2)
-K_fit = nngp_kernel(
-    x_tilde, x_tilde, depth=depth, weight_variance=nngp.weight_variance, bias_variance=nngp.bias_variance
-)
+def compare(run):
+    """Both GPs fitted to one data set by marginal likelihood, scored with the trained network against f."""
+    se_fit = fit_hyperparameters(run.x, run.y, n_restarts=2)
+    nngp_fit = fit_nngp(run.inputs, run.y, depth=depth, starts=2)
+    K = nngp_kernel(run.inputs, run.inputs, depth=depth, weight_variance=nngp_fit[0], bias_variance=nngp_fit[1])
+    row = {"se_fit": se_fit, "nngp_fit": nngp_fit, "network_error": rmse(run.predictions, run.latent)}
+    row["se_post"] = gp_posterior(run.x, run.y, run.x, se_fit.eta, se_fit.rho, se_fit.sigma)
+    row["nngp_post"] = kernel_posterior(K, K, np.diag(K), run.y, nngp_fit.sigma)
+    for name in ("se", "nngp"):
+        post = row[f"{name}_post"]
+        row[f"{name}_error"] = rmse(post.mean, run.latent)
+        row[f"{name}_coverage"] = scoring.coverage(run.latent, post.mean, post.sd)
+        row[f"{name}_lml"] = row[f"{name}_fit"].log_marginal_likelihood
+    return row
+
+
+first = compare(result)  # the reference data set
+nngp = first["nngp_fit"]
 
 # %% tags=["hide-input"]
 prose(
@@ -492,13 +488,29 @@ def se_kernel(a, b):
 
 def difference_sd(kernel, a, x):
     """sd(f(x) - f(a)) under `kernel`, for every x."""
-    diagonal = np.array([kernel(v, v)[0, 0] for v in x]) if x.size < 10 else np.diag(kernel(x, x))
-    return np.sqrt(np.maximum(diagonal + kernel(a, a)[0, 0] - 2 * kernel(a, x)[0], 0.0))
+    return np.sqrt(np.maximum(np.diag(kernel(x, x)) + kernel(a, a)[0, 0] - 2 * kernel(a, x)[0], 0.0))
 
 
 net_sd = np.sqrt(np.diag(network_kernel(far, far)))  # (m,)
 net_apart = {a: difference_sd(network_kernel, a, far) for a in anchors}
 se_apart = {a: difference_sd(se_kernel, a, far) for a in anchors}
+step = 20.0  # a distance of two length scales
+at_step = {a: float(difference_sd(network_kernel, a, np.array([a + step]))[0]) for a in anchors}
+at_far = float(difference_sd(network_kernel, 0.0, np.array([5 * step]))[0])
+
+# %% tags=["hide-input"]
+alt_prior_kernels = (
+    f"Left: the standard deviation of f(x) minus f(a) for anchors a = {', '.join(f'{a:g}' for a in anchors)}, "
+    f"from x = {far.min():g} to {far.max():g}, the data from {result.x.min():g} to {result.x.max():g} shaded. The "
+    f"squared-exponential kernel's levels off at {config.eta * np.sqrt(2):.2f} within a few length scales of each "
+    f"anchor; the network kernel's keeps growing, to {max(v.max() for v in net_apart.values()):.0f}. Right: the "
+    f"prior standard deviation, {config.eta:g} everywhere for the squared exponential, and for the network kernel "
+    f"from {net_sd.min():.1f} at the middle of the data to {net_sd.max():.1f} at the ends of the range."
+)
+caption_prior_kernels = (
+    f"The network's kernel ({depth} hidden layers, variances fitted to the reference data) and the "
+    "squared-exponential kernel that made the data, inside the data (shaded) and far beyond it."
+)
 
 # %% tags=["fold"]
 fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4))
@@ -514,21 +526,7 @@ axes[1].plot(far, np.full_like(far, config.eta), color=plots.GP_COLOR, lw=1.5, l
 axes[1].set(xlabel="$x$", ylabel="prior standard deviation", ylim=(0, 1.3 * net_sd.max()))
 axes[1].legend(fontsize=8, loc="upper center")
 fig.tight_layout()
-step = 20.0  # a distance of two length scales
-at_step = {a: float(difference_sd(network_kernel, a, np.array([a + step]))[0]) for a in anchors}
-at_far = float(difference_sd(network_kernel, 0.0, np.array([5 * step]))[0])
-figure(
-    fig,
-    alt=f"Left: the standard deviation of f(x) minus f(a) for anchors a = {', '.join(f'{a:g}' for a in anchors)}, "
-    f"from x = {far.min():g} to {far.max():g}, the data from {result.x.min():g} to {result.x.max():g} shaded. The "
-    f"squared-exponential kernel's levels off at {config.eta * np.sqrt(2):.2f} within a few length scales of each "
-    f"anchor; the network kernel's keeps growing, to {max(v.max() for v in net_apart.values()):.0f}. Right: the "
-    f"prior standard deviation, {config.eta:g} everywhere for the squared exponential, and for the network kernel "
-    f"from {net_sd.min():.1f} at the middle of the data to {net_sd.max():.1f} at the ends of the range.",
-    caption=f"The network's kernel ({depth} hidden layers, variances fitted to the reference data) and the "
-    "squared-exponential kernel that made the data, inside the data (shaded) and far beyond it.",
-    name="prior-kernels",
-)
+figure(fig, alt=alt_prior_kernels, caption=caption_prior_kernels, name="prior-kernels")
 
 # %% tags=["hide-input"]
 se_far = float(difference_sd(se_kernel, 0.0, np.array([5 * config.rho]))[0])
@@ -586,32 +584,32 @@ prose(
 # set, the squared-exponential one with parameters fitted by marginal likelihood in the same way.
 
 # %%
-post_nngp = kernel_posterior(K_fit, K_fit, np.diag(K_fit), result.y, nngp.sigma)
-se_fit = fit_hyperparameters(result.x, result.y, n_restarts=2)
-post_se = gp_posterior(result.x, result.y, result.x, se_fit.eta, se_fit.rho, se_fit.sigma)
+se_fit, post_se, post_nngp = first["se_fit"], first["se_post"], first["nngp_post"]
 post_true = gp_posterior(result.x, result.y, result.x, config.eta, config.rho, config.sigma)
 lml_true = log_marginal_likelihood(result.x, result.y, config.eta, config.rho, config.sigma)
 bias_free = fit_nngp(x_tilde, result.y, depth=depth, bias=False, starts=2)
 K_two_lines = nngp_kernel(x_tilde, x_tilde, depth=depth, weight_variance=bias_free.weight_variance, bias_variance=0.0)
 post_two_lines = kernel_posterior(K_two_lines, K_two_lines, np.diag(K_two_lines), result.y, bias_free.sigma)
-reference = {
-    "se_true": (
-        rmse(post_true.mean, result.latent),
-        scoring.coverage(result.latent, post_true.mean, post_true.sd),
-        lml_true,
-    ),
-    "se": (
-        rmse(post_se.mean, result.latent),
-        scoring.coverage(result.latent, post_se.mean, post_se.sd),
-        se_fit.log_marginal_likelihood,
-    ),
-    "nngp": (
-        rmse(post_nngp.mean, result.latent),
-        scoring.coverage(result.latent, post_nngp.mean, post_nngp.sd),
-        nngp.log_marginal_likelihood,
-    ),
+gps = {"se_true": (post_true, lml_true), "se": (post_se, se_fit.log_marginal_likelihood)}
+gps["nngp"] = (post_nngp, nngp.log_marginal_likelihood)
+reference = {  # RMSE against f, coverage of the 95% band, log marginal likelihood
+    key: (rmse(post.mean, result.latent), scoring.coverage(result.latent, post.mean, post.sd), lml)
+    for key, (post, lml) in gps.items()
 }
 network_error = rmse(result.predictions, result.latent)
+
+# %% tags=["hide-input"]
+alt_prior_regression = (
+    f"Two panels over the reference data. Left: the posterior mean and 95% band of the GP with the network's "
+    f"kernel, with the trained network; RMSE against the latent function {reference['nngp'][0]:.3f} for the GP and "
+    f"{network_error:.3f} for the network. Right: the squared-exponential GP's posterior, RMSE "
+    f"{reference['se'][0]:.3f}. Their bands cover the latent function at {reference['nngp'][1]:.0%} and "
+    f"{reference['se'][1]:.0%} of the locations."
+)
+caption_prior_regression = (
+    "The reference data set: GP regression with the network's kernel (left, with the trained network) "
+    "and with the squared-exponential kernel (right), each with its parameters fitted by marginal likelihood."
+)
 
 # %% tags=["fold"]
 fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), sharey=True)
@@ -626,17 +624,7 @@ axes[0].plot(result.x, result.predictions, color=plots.NETWORK_COLOR, lw=1.2, la
 axes[0].set(ylabel="value")
 axes[0].legend(fontsize=7, ncols=2, loc="lower left")
 fig.tight_layout()
-figure(
-    fig,
-    alt=f"Two panels over the reference data. Left: the posterior mean and 95% band of the GP with the network's "
-    f"kernel, with the trained network; RMSE against the latent function {reference['nngp'][0]:.3f} for the GP and "
-    f"{network_error:.3f} for the network. Right: the squared-exponential GP's posterior, RMSE "
-    f"{reference['se'][0]:.3f}. Their bands cover the latent function at {reference['nngp'][1]:.0%} and "
-    f"{reference['se'][1]:.0%} of the locations.",
-    caption="The reference data set: GP regression with the network's kernel (left, with the trained network) "
-    "and with the squared-exponential kernel (right), each with its parameters fitted by marginal likelihood.",
-    name="prior-regression",
-)
+figure(fig, alt=alt_prior_regression, caption=caption_prior_regression, name="prior-regression")
 
 # %% tags=["hide-input"]
 table(
@@ -719,35 +707,28 @@ prose(
 
 
 # %%
-def compare(run):
-    fitted = fit_hyperparameters(run.x, run.y, n_restarts=2)
-    se = gp_posterior(run.x, run.y, run.x, fitted.eta, fitted.rho, fitted.sigma)
-    network_fit = fit_nngp(run.inputs, run.y, depth=depth, starts=2)
-    K = nngp_kernel(
-        run.inputs,
-        run.inputs,
-        depth=depth,
-        weight_variance=network_fit.weight_variance,
-        bias_variance=network_fit.bias_variance,
-    )
-    nn_post = kernel_posterior(K, K, np.diag(K), run.y, network_fit.sigma)
-    return {
-        "se_error": rmse(se.mean, run.latent),
-        "nngp_error": rmse(nn_post.mean, run.latent),
-        "network_error": rmse(run.predictions, run.latent),
-        "se_coverage": scoring.coverage(run.latent, se.mean, se.sd),
-        "nngp_coverage": scoring.coverage(run.latent, nn_post.mean, nn_post.sd),
-        "se_lml": fitted.log_marginal_likelihood,
-        "nngp_lml": network_fit.log_marginal_likelihood,
-        "true_lml": log_marginal_likelihood(run.x, run.y, config.eta, config.rho, config.sigma),
-        "bias_variance": network_fit.bias_variance,
-        "weight_variance": network_fit.weight_variance,
-    }
-
-
-rows = [compare(run) for run in runs]  # rows[0] is the reference data set
-column = {name: np.array([row[name] for row in rows]) for name in rows[0]}
+rows = [first, *(compare(run) for run in runs[1:])]  # rows[0] is the reference data set
+scores = ("se_error", "nngp_error", "network_error", "se_coverage", "nngp_coverage", "se_lml", "nngp_lml")
+column = {name: np.array([row[name] for row in rows]) for name in scores}
+column["weight_variance"] = np.array([row["nngp_fit"].weight_variance for row in rows])
+column["bias_variance"] = np.array([row["nngp_fit"].bias_variance for row in rows])
 lml_gap = column["se_lml"] - column["nngp_lml"]  # (data sets,)
+
+# %% tags=["hide-input"]
+alt_prior_data_sets = (
+    f"Three strip plots over {len(runs)} data sets, the reference data set ringed. The squared-exponential GP's "
+    f"log marginal likelihood minus the network kernel's GP's ranges from {lml_gap.min():.1f} to {lml_gap.max():.1f} "
+    f"(median {np.median(lml_gap):.1f}). Median RMSE against the latent function: squared-exponential GP "
+    f"{np.median(column['se_error']):.3f}, network-kernel GP {np.median(column['nngp_error']):.3f}, trained network "
+    f"{np.median(column['network_error']):.3f}. Median coverage of the 95% bands: "
+    f"{100 * np.median(column['se_coverage']):.0f}% and {100 * np.median(column['nngp_coverage']):.0f}%."
+)
+caption_prior_data_sets = (
+    f"Over {len(runs)} data sets (seed {config.data_seed}, ringed, and seeds {min(data_seeds[1:])} to "
+    f"{max(data_seeds[1:])}), every model fitted to each: the difference in log marginal likelihood, the error "
+    "against the latent function of the two GPs' posterior means and of the trained network, and the coverage "
+    "of the two GPs' 95% bands. Bars are medians."
+)
 
 # %% tags=["fold"]
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.4))
@@ -762,20 +743,7 @@ plots.plot_strip(axes[2], coverage, marked={k: v[0] for k, v in coverage.items()
 axes[2].axhline(95, color=plots.INK, lw=0.8, ls=":")
 axes[2].set(ylabel="95% band covers f (% of locations)")
 fig.tight_layout()
-figure(
-    fig,
-    alt=f"Three strip plots over {len(runs)} data sets, the reference data set ringed. The squared-exponential GP's "
-    f"log marginal likelihood minus the network kernel's GP's ranges from {lml_gap.min():.1f} to {lml_gap.max():.1f} "
-    f"(median {np.median(lml_gap):.1f}). Median RMSE against the latent function: squared-exponential GP "
-    f"{np.median(column['se_error']):.3f}, network-kernel GP {np.median(column['nngp_error']):.3f}, trained network "
-    f"{np.median(column['network_error']):.3f}. Median coverage of the 95% bands: "
-    f"{100 * np.median(column['se_coverage']):.0f}% and {100 * np.median(column['nngp_coverage']):.0f}%.",
-    caption=f"Over {len(runs)} data sets (seed {config.data_seed}, ringed, and seeds {min(data_seeds[1:])} to "
-    f"{max(data_seeds[1:])}), every model fitted to each: the difference in log marginal likelihood, the error "
-    "against the latent function of the two GPs' posterior means and of the trained network, and the coverage "
-    "of the two GPs' 95% bands. Bars are medians.",
-    name="prior-data-sets",
-)
+figure(fig, alt=alt_prior_data_sets, caption=caption_prior_data_sets, name="prior-data-sets")
 
 # %% tags=["hide-input"]
 n_sets = len(runs)
@@ -895,8 +863,9 @@ prose(
     "## About this page\n\n"
     f"This page trains no network. It reads {number(len(runs), 'd')} stored training runs, the same ones the page "
     "on the best fit asks for (the recipe's settings on each of its data sets, the reference run among them), "
-    f"and otherwise runs {number(n_draws + n_wide, ',d')} forward passes of freshly initialised networks, the "
-    f"kernel recursion, and {number(2 * len(runs) + 1, 'd')} marginal-likelihood fits. Its code ran in "
+    f"and otherwise runs {number(n_draws + n_wide + len(single) + 1, ',d')} forward passes of freshly initialised "
+    f"networks and one of the trained reference network, the kernel recursion, and {number(2 * len(runs) + 3, 'd')} "
+    "marginal-likelihood fits. Its code ran in "
     f"{number(seconds, '.0f', key='prior_page_seconds')} s when the site was last built.\n\n"
     "The kernel is tested (`tests/test_nngp.py`) against independent references: with one hidden layer, "
     "against Cho and Saul's closed form of the arc-cosine kernel and against numerical integration of the "

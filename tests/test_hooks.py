@@ -34,3 +34,17 @@ def test_live_code_counts_the_building_threads_warnings_only(execute_hook):
         assert handler.count == 1
     finally:
         logger.removeHandler(handler)
+
+
+def test_a_folded_cell_shows_its_code_once_though_two_divs_carry_its_tag():
+    sys.path.insert(0, str(ROOT / "docs" / "_hooks"))
+    try:
+        assets = importlib.import_module("assets")
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_hooks"))
+    cell = (
+        '<div class="jp-Cell jp-CodeCell celltag_fold">\n<div class="jp-Cell jp-CodeCell celltag_fold" id="c">'
+        '<div class="jp-Cell-inputWrapper">CODE</div><div class="jp-Cell-outputWrapper">FIGURE</div></div></div>'
+    )
+    folded = assets._fold(cell + cell)
+    assert folded.count("<details") == 2 and folded.count("CODE") == 2 and folded.count("FIGURE") == 2

@@ -60,7 +60,8 @@ def _fold(html: str) -> str:
     for match in _FOLDED.finditer(html):
         start = html.find(_INPUT, match.end())
         end = html.find(_OUTPUT, start)
-        if start < 0 or end < 0:
+        # mkdocs-jupyter wraps each cell in two divs that both carry its tags: fold its input once.
+        if start < last or start < 0 or end < 0:
             continue
         parts += [
             html[last:start],
