@@ -139,11 +139,20 @@ def gp_posterior(x: ArrayLike, y: ArrayLike, x_new: ArrayLike, eta: float, rho: 
     x, y, eta, rho, sigma = _check(x, y, eta, rho, sigma)
     x_new = check_vector("x_new", x_new)
     L = _cholesky(x, eta, rho, sigma)
-    alpha = cho_solve((L, True), y)  # (n,)
     K_star = squared_exponential(np.abs(x[:, None] - x_new[None, :]), eta, rho)  # (n, m)
+    return _posterior_from_factor(L, K_star, eta**2, y)
+
+
+def _posterior_from_factor(
+    L: NDArray[np.float64],
+    K_star: NDArray[np.float64],
+    prior_variance: float | NDArray[np.float64],
+    y: NDArray[np.float64],
+) -> Posterior:
+    alpha = cho_solve((L, True), y)  # (n,)
     mean = K_star.T @ alpha  # (m,)
     v = solve_triangular(L, K_star, lower=True)  # (n, m)
-    variance = np.maximum(eta**2 - np.sum(v**2, axis=0), 0.0)  # (m,)
+    variance = np.maximum(prior_variance - np.sum(v**2, axis=0), 0.0)  # (m,)
     return Posterior(mean=mean, sd=np.sqrt(variance))
 
 
@@ -173,8 +182,11 @@ def log_marginal_likelihood(x: ArrayLike, y: ArrayLike, eta: float, rho: float, 
 def _log_marginal_likelihood(
     x: NDArray[np.float64], y: NDArray[np.float64], eta: float, rho: float, sigma: float
 ) -> float:
-    L = _cholesky(x, eta, rho, sigma)
-    alpha = cho_solve((L, True), y)
+    return _log_marginal_likelihood_from_factor(_cholesky(x, eta, rho, sigma), y)
+
+
+def _log_marginal_likelihood_from_factor(L: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    alpha = cho_solve((L, True), y)  # (n,)
     return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * y.size * math.log(2 * math.pi))
 
 
@@ -356,3 +368,107 @@ def expected_training_error(latent: ArrayLike, smoother: ArrayLike, sigma: float
     residual = f - S @ f  # (I - S) f, (n,)
     noise = sigma**2 * (f.size - 2 * np.trace(S) + np.sum(S * S))  # tr S^T S = sum of squares
     return TrainingError(bias=float(residual @ residual), noise=float(noise), n=f.size)
+
+
+def kernel_posterior(
+    K: ArrayLike, K_star: ArrayLike, prior_variance: ArrayLike, y: ArrayLike, sigma: float
+) -> Posterior:
+    r"""Posterior mean and standard deviation of the latent function for any kernel, given its matrices.
+
+    The same computation as [`gp_posterior`][gpnn.posterior.gp_posterior], algorithm 2.1 of
+    Rasmussen and Williams, with the kernel's matrices given instead of the squared-exponential
+    kernel's parameters: with $L L^\top = K + \sigma^2 I$,
+
+    $$
+    \mu_* = K_*^\top (K + \sigma^2 I)^{-1} y, \qquad
+    \sigma_*^2 = k(x_*, x_*) - \lVert L^{-1} K_* \rVert^2 .
+    $$
+
+    Parameters
+    ----------
+    K : array_like of shape (n, n)
+        Prior covariance of the latent function at the observed locations, $k(X, X)$.
+    K_star : array_like of shape (n, m)
+        Prior covariance between the observed locations and the new ones, $k(X, X_*)$.
+    prior_variance : array_like of shape (m,)
+        Prior variance at each new location, $k(x_*, x_*)$.
+    y : array_like of shape (n,)
+        Observations.
+    sigma : float
+        Noise standard deviation, > 0.
+
+    Returns
+    -------
+    Posterior
+        The mean and standard deviation of $f$ at each new location.
+    """
+    K_checked, y_checked, sigma = _check_kernel(K, y, sigma)
+    K_star_checked = np.asarray(K_star, dtype=np.float64)
+    if K_star_checked.ndim != 2 or K_star_checked.shape[0] != y_checked.size:
+        raise ValueError(
+            f"Argument 'K_star' must have shape ({y_checked.size}, m) to match 'y', "
+            f"but K_star.shape = {K_star_checked.shape}."
+        )
+    diagonal = check_vector("prior_variance", prior_variance)
+    if diagonal.size != K_star_checked.shape[1]:
+        raise ValueError(
+            f"Argument 'prior_variance' must have one value per column of 'K_star' ({K_star_checked.shape[1]}), "
+            f"but prior_variance.shape = {diagonal.shape}."
+        )
+    return _posterior_from_factor(_kernel_cholesky(K_checked, sigma), K_star_checked, diagonal, y_checked)
+
+
+def kernel_log_marginal_likelihood(K: ArrayLike, y: ArrayLike, sigma: float) -> float:
+    r"""Log marginal likelihood $\log p(y)$ of GP regression for any kernel, given its matrix.
+
+    $$
+    \log p(y) = -\tfrac12 y^\top (K + \sigma^2 I)^{-1} y - \textstyle\sum_i \log L_{ii} - \tfrac n2 \log 2\pi
+    $$
+
+    The same computation as [`log_marginal_likelihood`][gpnn.posterior.log_marginal_likelihood],
+    with the kernel's matrix given instead of the squared-exponential kernel's parameters.
+
+    Parameters
+    ----------
+    K : array_like of shape (n, n)
+        Prior covariance of the latent function at the observed locations.
+    y : array_like of shape (n,)
+        Observations.
+    sigma : float
+        Noise standard deviation, > 0.
+
+    Returns
+    -------
+    float
+        The log density of `y` under the model.
+    """
+    K_checked, y_checked, sigma = _check_kernel(K, y, sigma)
+    return _log_marginal_likelihood_from_factor(_kernel_cholesky(K_checked, sigma), y_checked)
+
+
+def _kernel_log_marginal_likelihood(K: NDArray[np.float64], y: NDArray[np.float64], sigma: float) -> float:
+    r"""As the public function, unchecked; raises `LinAlgError` if $K + \sigma^2 I$ is not positive definite."""
+    noisy = K + sigma**2 * np.eye(y.size)  # (n, n)
+    return _log_marginal_likelihood_from_factor(np.asarray(np.linalg.cholesky(noisy), dtype=np.float64), y)
+
+
+def _check_kernel(K: ArrayLike, y: ArrayLike, sigma: float) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    y_checked = check_vector("y", y)
+    K_checked = np.asarray(K, dtype=np.float64)
+    if K_checked.shape != (y_checked.size, y_checked.size):
+        raise ValueError(
+            f"Argument 'K' must have shape ({y_checked.size}, {y_checked.size}) to match 'y', "
+            f"but K.shape = {K_checked.shape}."
+        )
+    if not np.isfinite(K_checked).all():
+        raise ValueError("Argument 'K' must hold finite values only, but it holds NaN or inf.")
+    return K_checked, y_checked, check_real("sigma", sigma, positive=True)
+
+
+def _kernel_cholesky(K: NDArray[np.float64], sigma: float) -> NDArray[np.float64]:
+    try:
+        return np.asarray(np.linalg.cholesky(K + sigma**2 * np.eye(K.shape[0])), dtype=np.float64)  # (n, n), lower
+    except np.linalg.LinAlgError as error:
+        raise ValueError(
+            f"K + sigma^2 I is not positive definite for sigma = {sigma!r}; K must be a covariance matrix."
+        ) from error

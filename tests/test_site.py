@@ -20,6 +20,7 @@ NOTEBOOK_PAGES = {
     "training": 2,
     "best-fit": 2,
     "uncertainty": 3,
+    "prior": 5,
     "advice": 5,
     "fiddling": 2,
     "backpropagation": 1,
