@@ -83,10 +83,16 @@ class ModuleTrainer(Trainer):
         weights = params.weights
         super().__init__(x, y, lr, n_inputs=weights[0].shape[0], n_outputs=weights[-1].shape[1], dtype=weights[0].dtype)
         self.model = to_sequential(params)
+        # Listed once: walking the module tree for them every epoch cost as much as the fast
+        # trainer's whole epoch.
+        self._tensors = list(self.model.parameters())
+        # foreach: one call updates every tensor, instead of a Python loop over the fourteen.
+        # On the CPU it runs the same elementwise kernels with the same scalars, so the
+        # numbers are the same, bit for bit; only the time differs.
         if optimizer == "sgd":
-            self.optimizer: torch.optim.Optimizer = torch.optim.SGD(self.model.parameters(), lr=self.lr)
+            self.optimizer: torch.optim.Optimizer = torch.optim.SGD(self._tensors, lr=self.lr, foreach=True)
         elif optimizer == "adam":
-            self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.lr)
+            self.optimizer = torch.optim.Adam(self._tensors, lr=self.lr, foreach=True)
         else:
             raise ValueError(f"Argument 'optimizer' must be 'sgd' or 'adam', but optimizer = {optimizer!r}.")
 
@@ -110,7 +116,7 @@ class ModuleTrainer(Trainer):
         self._stop_if_diverged(loss.item())
         loss.backward()  # type: ignore[no-untyped-call]
         self.optimizer.step()
-        self._completed(loss.item(), _all_finite(self.model.parameters()))
+        self._completed(loss.item(), _all_finite(self._tensors))
         return loss.item()
 
     def parameters(self) -> Params:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,8 +118,119 @@ def run_experiment(
         config = ExperimentConfig()
     if not isinstance(config, ExperimentConfig):
         raise TypeError(f"Argument 'config' must be an ExperimentConfig, but config = {config!r}.")
+    _check_trainer(trainer)
+    return _run(config, callback, trainer, None)
+
+
+RESUMABLE_IMPLEMENTATIONS = ("scratch", "numpy", "torch-sgd")
+"""The implementations whose training continues exactly from a finished run's weights and loss history.
+
+Plain gradient descent carries no state beside the parameters (and the first loss, which the
+divergence rule compares against): the from-scratch trainers, the NumPy one, and
+`torch.optim.SGD` without momentum. Adam keeps running averages of every gradient that a
+result does not store, so a `"torch-adam"` run always trains from its first epoch.
+"""
+
+
+def can_continue(base: ExperimentConfig, config: ExperimentConfig) -> bool:
+    """Whether a finished run of `base` continues exactly into a run of `config`.
+
+    True when the settings are equal except for fewer epochs in `base`, and possibly the
+    snapshot spacing: every snapshot `config` keeps within `base`'s epochs must be one
+    `base` kept, so `config.record_every` is 0 or a multiple of a positive
+    `base.record_every`. The implementation must be one of
+    [`RESUMABLE_IMPLEMENTATIONS`][gpnn.experiment.RESUMABLE_IMPLEMENTATIONS].
+
+    Parameters
+    ----------
+    base : ExperimentConfig
+        The settings of the finished run.
+    config : ExperimentConfig
+        The settings of the longer run.
+
+    Returns
+    -------
+    bool
+        True if [`continue_experiment`][gpnn.experiment.continue_experiment] accepts the pair.
+    """
+    for name, value in (("base", base), ("config", config)):
+        if not isinstance(value, ExperimentConfig):
+            raise TypeError(f"Argument '{name}' must be an ExperimentConfig, but {name} = {value!r}.")
+    if config.implementation not in RESUMABLE_IMPLEMENTATIONS or base.n_epochs >= config.n_epochs:
+        return False
+    if dataclasses.replace(base, n_epochs=config.n_epochs, record_every=config.record_every) != config:
+        return False
+    return config.record_every == 0 or (base.record_every > 0 and config.record_every % base.record_every == 0)
+
+
+def continue_experiment(
+    base: ExperimentResult,
+    config: ExperimentConfig,
+    *,
+    callback: Callable[[int, float], None] | None = None,
+    trainer: Literal["autograd", "fast"] = "autograd",
+) -> ExperimentResult:
+    """A run of `config` that starts where the finished run `base` stopped: the same result as training from scratch.
+
+    Training resumes from `base`'s trained weights and loss history and runs the remaining
+    `config.n_epochs - base.config.n_epochs` epochs; the data are simulated again and must
+    equal `base`'s. Every array of the result equals, bit for bit, that of
+    `run_experiment(config, trainer=trainer)`: the loss history, the predictions, the weights,
+    and the snapshots (`base`'s, at the epochs `config` keeps, then the new ones).
+    `train_seconds` is `base`'s plus the time of the epochs trained here.
+
+    Parameters
+    ----------
+    base : ExperimentResult
+        A finished run whose settings [`can_continue`][gpnn.experiment.can_continue] into
+        `config`.
+    config : ExperimentConfig
+        The settings of the longer run.
+    callback : callable, optional
+        Called as `callback(epoch, loss)` after each epoch trained here; `epoch` counts from
+        the first epoch of `base`.
+    trainer : {"autograd", "fast"}, default "autograd"
+        As for [`run_experiment`][gpnn.experiment.run_experiment].
+
+    Returns
+    -------
+    ExperimentResult
+        The result of `config`.
+
+    Raises
+    ------
+    TrainingDivergedError
+        If training diverges in the epochs trained here.
+    """
+    if not isinstance(base, ExperimentResult):
+        raise TypeError(f"Argument 'base' must be an ExperimentResult, but base = {base!r}.")
+    _check_trainer(trainer)
+    if not can_continue(base.config, config):
+        raise ValueError(
+            f"Argument 'base' must be a run of the same settings as 'config' with fewer epochs, snapshots "
+            f"every divisor of {config.record_every} epochs, and an implementation among "
+            f"{list(RESUMABLE_IMPLEMENTATIONS)}, but base.config = {base.config!r} and config = {config!r}."
+        )
+    if base.loss_history.shape != (base.config.n_epochs,):
+        raise ValueError(
+            f"Argument 'base' must be a finished run of {base.config.n_epochs} epochs, "
+            f"but base.loss_history.shape = {base.loss_history.shape}."
+        )
+    return _run(config, callback, trainer, base)
+
+
+def _check_trainer(trainer: str) -> None:
     if trainer not in ("autograd", "fast"):
         raise ValueError(f"Argument 'trainer' must be 'autograd' or 'fast', but trainer = {trainer!r}.")
+
+
+def _run(
+    config: ExperimentConfig,
+    callback: Callable[[int, float], None] | None,
+    trainer: str,
+    base: ExperimentResult | None,
+) -> ExperimentResult:
+    """Train `config` from its initial weights, or from the end of `base`, a run that continues into it."""
     x = config.x()  # (n,)
     mask = config.train_mask()  # (n,)
     draw = sample_gp(x, config.eta, config.rho, config.sigma, seed=config.data_seed)
@@ -129,10 +241,33 @@ def run_experiment(
         center, scale, x_in = 0.0, 1.0, x
     inputs = torch.tensor(x_in[:, None], dtype=torch.float32)  # (n, 1), every location
     targets = torch.tensor(draw.y[mask, None])  # (n_train, 1), float64 as in the reference
-    params = init_params(1, config.hidden_sizes, seed=config.init_seed, scale=config.init_scale)
+    if base is None:
+        params = init_params(1, config.hidden_sizes, seed=config.init_seed, scale=config.init_scale)
+        done, seconds_before = 0, 0.0
+        kept_epochs, kept = np.zeros(0, dtype=np.int64), np.zeros((0, x.size))  # snapshots before this call
+    else:
+        if not (np.array_equal(base.y, draw.y) and np.array_equal(base.inputs, x_in)):
+            raise ValueError(
+                "Argument 'base' must have been computed on the data its settings simulate here, but its "
+                "observations or inputs differ (another machine, BLAS thread count or library version)."
+            )
+        # Fresh leaf tensors holding the trained values, as init_params would hand them over.
+        params = Params(
+            tuple(torch.tensor(W).requires_grad_() for W in base.weights),
+            tuple(torch.tensor(b).requires_grad_() for b in base.biases),
+        )
+        done, seconds_before = base.config.n_epochs, base.train_seconds
+        # base kept a snapshot at every epoch config keeps (can_continue checked the spacing).
+        every = config.record_every
+        keep = base.snapshot_epochs % every == 0 if every else np.zeros(base.snapshot_epochs.size, dtype=bool)
+        kept_epochs, kept = base.snapshot_epochs[keep], base.snapshots[keep]  # (k,), (k, n)
     optimizer = _trainer(config, trainer, inputs[mask], targets, params)
+    if base is not None:
+        # The trainer's whole state besides its parameters: epochs count on, and the
+        # divergence rule compares against the first loss.
+        optimizer.loss_history = [float(loss) for loss in base.loss_history]
     # The forward pass of the last epoch uses the parameters before its update: keep them.
-    last: list[Params] = [optimizer.parameters()] if config.n_epochs == 1 else []
+    last: list[Params] = [optimizer.parameters()] if config.n_epochs - done == 1 else []
 
     def record(epoch: int, loss: float) -> None:
         if epoch == config.n_epochs - 1 and not mask.all():
@@ -142,7 +277,7 @@ def run_experiment(
 
     with single_thread():
         start = time.perf_counter()
-        optimizer.train(config.n_epochs, callback=record, snapshot_every=config.record_every)
+        optimizer.train(config.n_epochs - done, callback=record, snapshot_every=config.record_every)
         seconds = time.perf_counter() - start
         trained = optimizer.parameters()
         with torch.no_grad():
@@ -153,6 +288,7 @@ def run_experiment(
             else:
                 predictions = _forward(inputs, last[-1])[:, 0].to(torch.float64).numpy()
             snapshots = [_forward(inputs, params)[:, 0].to(torch.float64).numpy() for _, params in optimizer.snapshots]
+    snapshot_epochs = [*kept_epochs.tolist(), *(epoch for epoch, _ in optimizer.snapshots)]
     return ExperimentResult(
         config=config,
         x=x,
@@ -166,9 +302,9 @@ def run_experiment(
         predictions=predictions,
         weights=tuple(W.numpy().copy() for W in trained.weights),
         biases=tuple(b.numpy().copy() for b in trained.biases),
-        train_seconds=seconds,
-        snapshot_epochs=np.array([epoch for epoch, _ in optimizer.snapshots], dtype=np.int64),
-        snapshots=np.array(snapshots).reshape(-1, x.size),
+        train_seconds=seconds_before + seconds,
+        snapshot_epochs=np.array(snapshot_epochs, dtype=np.int64),
+        snapshots=np.concatenate([kept, np.array(snapshots).reshape(-1, x.size)]),
     )
 
 

@@ -20,6 +20,7 @@ turns it off whatever else is set.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import hashlib
 import json
@@ -27,13 +28,14 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from filelock import FileLock
+from threadpoolctl import threadpool_limits
 
 from gpnn.config import ExperimentConfig
-from gpnn.experiment import ExperimentResult
+from gpnn.experiment import RESUMABLE_IMPLEMENTATIONS, ExperimentResult, can_continue, continue_experiment
 from gpnn.provenance import environment
 from gpnn.sweep import run_one
 from gpnn.training import TrainingDivergedError
@@ -187,12 +189,18 @@ def result_key(config: ExperimentConfig, digest: str | None = None) -> str:
     str
         64 hexadecimal digits.
     """
+    return _digest(config.to_dict(), digest)
+
+
+def _digest(settings: dict[str, Any], digest: str | None, lineage: bool = False) -> str:
     payload = {
         "format": _FORMAT,
-        "config": config.to_dict(),
+        "config": settings,
         "source": computation_digest() if digest is None else digest,
         "environment": environment(),
     }
+    if lineage:
+        payload["lineage"] = True
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -275,13 +283,168 @@ def fill(folder: Path, key: str, config: ExperimentConfig, blas: int = 0) -> Exp
     ExperimentResult or TrainingDivergedError
         The result, or the error of a run that diverged.
     """
+    return fill_run(folder, key, config, blas).outcome
+
+
+class Filled(NamedTuple):
+    """What [`fill_run`][gpnn.site.store.fill_run] did for one entry: its outcome and the epochs it trained."""
+
+    outcome: ExperimentResult | TrainingDivergedError
+    """The result, or the error of a run that diverged."""
+    trained: int
+    """Epochs trained by this call: 0 when the entry was stored already."""
+    continued: int
+    """Epochs taken from a shorter stored run of the same settings instead of being trained again."""
+    stored: bool
+    """Whether the entry was in the store already, so that nothing ran."""
+
+
+LINEAGES = "lineages"
+"""The store's subfolder that lists, per [`lineage_key`][gpnn.site.store.lineage_key], the runs it holds.
+
+`lineages/<lineage key>/<n_epochs>-<record_every>` is an empty file written once the entry of
+those settings is stored; [`base_for`][gpnn.site.store.base_for] reads the folder.
+"""
+
+
+def lineage_key(config: ExperimentConfig, digest: str | None = None) -> str:
+    """SHA-256 of everything `result_key` covers except the epochs and the snapshot spacing.
+
+    Runs with the same lineage key differ only in `n_epochs` and `record_every`, so the
+    shorter trains exactly the first epochs of the longer (see
+    [`can_continue`][gpnn.experiment.can_continue]).
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The settings of the run.
+    digest : str, optional
+        [`computation_digest`][gpnn.site.store.computation_digest], if already computed.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits, never equal to a result key.
+    """
+    settings = config.to_dict()
+    del settings["n_epochs"], settings["record_every"]
+    return _digest(settings, digest, lineage=True)
+
+
+def base_for(folder: Path, config: ExperimentConfig, digest: str | None = None) -> ExperimentConfig | None:
+    """The settings of the longest stored run that continues exactly into `config`, or `None`.
+
+    A stored run of the same settings with fewer epochs (and a snapshot spacing that divides
+    `config`'s), trained by an implementation that resumes exactly
+    ([`can_continue`][gpnn.experiment.can_continue]); diverged runs count, since a longer run
+    diverges at the same epoch. [`fill_run`][gpnn.site.store.fill_run] continues from it: a job
+    costs `config.n_epochs - base.n_epochs` epochs.
+
+    Parameters
+    ----------
+    folder : Path
+        Store folder.
+    config : ExperimentConfig
+        The settings of the run to compute.
+    digest : str, optional
+        [`computation_digest`][gpnn.site.store.computation_digest], if already computed.
+
+    Returns
+    -------
+    ExperimentConfig or None
+        The settings of the stored run, or `None` when none is stored.
+    """
+    if not isinstance(config, ExperimentConfig):
+        raise TypeError(f"Argument 'config' must be an ExperimentConfig, but config = {config!r}.")
+    digest = computation_digest() if digest is None else digest
+    return next(
+        (base for base in _bases(folder, config, digest) if (folder / f"{result_key(base, digest)}.npz").exists()), None
+    )
+
+
+def _bases(folder: Path, config: ExperimentConfig, digest: str) -> list[ExperimentConfig]:
+    """Settings of the stored runs that continue into `config`, longest first."""
+    if config.implementation not in RESUMABLE_IMPLEMENTATIONS:
+        return []
+    try:
+        names = os.listdir(folder / LINEAGES / lineage_key(config, digest))
+    except OSError:  # no such folder: nothing of this lineage stored
+        return []
+    found = []
+    for name in names:
+        epochs, _, every = name.partition("-")
+        if epochs.isdigit() and every.isdigit():
+            base = dataclasses.replace(config, n_epochs=int(epochs), record_every=int(every))
+            if can_continue(base, config):
+                found.append(base)
+    return sorted(found, key=lambda base: (-base.n_epochs, -base.record_every))
+
+
+def fill_run(folder: Path, key: str, config: ExperimentConfig, blas: int = 0, resume: bool = True) -> Filled:
+    """The entry `key` of `folder`, stored first if missing or damaged, continuing a shorter stored run if any.
+
+    Like [`fill`][gpnn.site.store.fill], and says what it did. A missing entry is computed
+    from the longest stored run of the same settings with fewer epochs
+    ([`base_for`][gpnn.site.store.base_for], looked up once the entry's lock is held), by
+    [`continue_experiment`][gpnn.experiment.continue_experiment], whose result equals training
+    from scratch bit for bit; without one, or if it is damaged, the run trains from its first
+    epoch. Each entry stored is listed under its [`lineage_key`][gpnn.site.store.lineage_key],
+    so that longer runs find it.
+
+    Parameters
+    ----------
+    folder : Path
+        Store folder; created if missing.
+    key : str
+        `result_key(config)`.
+    config : ExperimentConfig
+        The settings of the run.
+    blas : int, default 0
+        BLAS threads to run with (0: as they are), see [`run_one`][gpnn.sweep.run_one].
+    resume : bool, default True
+        Whether to continue a shorter stored run; `False` always trains from the first epoch.
+
+    Returns
+    -------
+    Filled
+        The outcome, the epochs trained and the epochs continued from the store.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(folder / f"{key}.lock"):
-        outcome = load(folder, key, config)
+        stored = load(folder, key, config)
+        if stored is not None:
+            return Filled(stored, 0, 0, True)
+        digest = computation_digest()
+        # Continue and list only under the code the key was made with (not after an edit since).
+        current = result_key(config, digest) == key
+        outcome: ExperimentResult | TrainingDivergedError | None = None
+        continued = 0
+        for base in _bases(folder, config, digest) if resume and current else []:
+            start = load(folder, result_key(base, digest), base)
+            if isinstance(start, TrainingDivergedError):  # the longer run diverges at the same epoch
+                outcome, continued = start, start.epoch
+            elif start is not None:
+                outcome, continued = _continue(start, config, blas), base.n_epochs
+            if outcome is not None:
+                break
         if outcome is None:
             outcome = compute(config, blas)
-            save(folder, key, config, outcome)
-    return outcome
+        save(folder, key, config, outcome)
+        if current:
+            marker = folder / LINEAGES / lineage_key(config, digest) / f"{config.n_epochs}-{config.record_every}"
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    ran = outcome.epoch if isinstance(outcome, TrainingDivergedError) else config.n_epochs
+    return Filled(outcome, ran - continued, continued, False)
+
+
+def _continue(base: ExperimentResult, config: ExperimentConfig, blas: int) -> ExperimentResult | TrainingDivergedError:
+    """[`compute`][gpnn.site.store.compute], from the end of the stored run `base`."""
+    with threadpool_limits(limits=blas or None, user_api="blas"):
+        try:
+            return continue_experiment(base, config, trainer="fast")
+        except TrainingDivergedError as error:
+            return error
 
 
 def compute(config: ExperimentConfig, blas: int = 0) -> ExperimentResult | TrainingDivergedError:
