@@ -22,10 +22,8 @@ The server and its clients talk over a local socket with a shared secret
 from __future__ import annotations
 
 import functools
-import hashlib
 import heapq
 import itertools
-import json
 import logging
 import os
 import secrets
@@ -42,9 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from gpnn.config import ExperimentConfig
-from gpnn.experiment import ExperimentResult
-from gpnn.network import count_parameters, layer_sizes
-from gpnn.site import store
+from gpnn.experiment import RESUMABLE_IMPLEMENTATIONS, ExperimentResult, can_continue
+from gpnn.site import costs, store
 from gpnn.sweep import one_thread, spawn_context
 from gpnn.training import TrainingDivergedError
 
@@ -71,6 +68,8 @@ class _Job:
     outcome: Outcome | None = None
     error: str | None = None
     seconds: float = 0.0
+    trained: int = 0
+    continued: int = 0
 
 
 class JobServer:
@@ -105,8 +104,8 @@ class JobServer:
     address : tuple of (str, int)
         Where it listens, once started.
     completed : list of dict
-        One record per run computed (`key`, `cost`, `seconds`, `diverged`), in the order
-        they finished: the build reports them.
+        One record per run computed (`key`, `cost`, `seconds`, `diverged`, `epochs_trained`,
+        `epochs_continued`), in the order they finished: the build reports them.
     served : int
         Runs answered from the store or from a run already done.
     """
@@ -228,8 +227,13 @@ class JobServer:
     def _dispatch(self) -> None:
         # Called with the lock held: start the most costly waiting jobs while workers are free. A
         # cluster takes them all at once and keeps the order by their priority.
+        deferred = []
         while self._waiting and (self._client is not None or (self._running < self.workers and self._pool)):
-            _, _, job = heapq.heappop(self._waiting)
+            entry = heapq.heappop(self._waiting)
+            job = entry[2]
+            if self._base_pending(job):  # it will continue from that run once it is stored
+                deferred.append(entry)
+                continue
             self._running += 1
             started = time.perf_counter()
             if self._client is not None:
@@ -240,6 +244,19 @@ class JobServer:
                 assert self._pool is not None
                 future = self._pool.submit(_run, self.folder, job.key, job.config, job.blas)
             future.add_done_callback(functools.partial(self._finished, job, started=started))
+        for entry in deferred:
+            heapq.heappush(self._waiting, entry)
+
+    def _base_pending(self, job: _Job) -> bool:
+        # A shorter run of the same settings, asked for in this build and not done yet: the job
+        # waits for it, then continues from it instead of training its epochs again.
+        if self.folder is None or self._client is not None or self.in_process:
+            return False
+        return any(
+            not other.done.is_set() and can_continue(other.config, job.config)
+            for other in self._jobs.values()
+            if other is not job
+        )
 
     def _run_here(self) -> None:
         # In-process: every waiting job, most costly first, in this thread.
@@ -249,7 +266,7 @@ class JobServer:
                     return
                 _, _, job = heapq.heappop(self._waiting)
                 self._running += 1
-            future: Future[Outcome] = Future()
+            future: Future[store.Filled] = Future()
             started = time.perf_counter()
             try:
                 future.set_result(_run(self.folder, job.key, job.config, job.blas))
@@ -257,11 +274,15 @@ class JobServer:
                 future.set_exception(error)
             self._finished(job, future, started=started)
 
-    def _finished(self, job: _Job, future: Future[Outcome], *, started: float) -> None:
+    def _finished(self, job: _Job, future: Future[Any], *, started: float) -> None:
         try:
-            job.outcome = future.result()
-            if self._client is not None and self.folder is not None:  # computed elsewhere: stored here
-                store.save(self.folder, job.key, job.config, job.outcome)
+            filled = future.result()
+            if self._client is not None:  # computed elsewhere, from scratch: stored here
+                filled = store.Filled(filled, job.config.n_epochs, 0, False)
+                if self.folder is not None:
+                    store.save(self.folder, job.key, job.config, filled.outcome)
+            job.outcome = filled.outcome
+            job.trained, job.continued = filled.trained, filled.continued
         except BaseException:  # a bug in a run: reported to the page that asked, never hidden
             job.error = traceback.format_exc()
         job.seconds = time.perf_counter() - started
@@ -273,6 +294,8 @@ class JobServer:
                     "cost": job.cost,
                     "seconds": job.seconds,
                     "diverged": isinstance(job.outcome, TrainingDivergedError),
+                    "epochs_trained": job.trained,
+                    "epochs_continued": job.continued,
                 }
             )
             self._dispatch()
@@ -297,10 +320,10 @@ class JobServer:
                 pass
 
 
-def _run(folder: Path | None, key: str, config: ExperimentConfig, blas: int) -> Outcome:
+def _run(folder: Path | None, key: str, config: ExperimentConfig, blas: int) -> store.Filled:
     if folder is None:
-        return store.compute(config, blas)
-    return store.fill(folder, key, config, blas)
+        return store.Filled(store.compute(config, blas), config.n_epochs, 0, False)
+    return store.fill_run(folder, key, config, blas)
 
 
 def check(jobs: list[tuple[str, ExperimentConfig, int]], outcomes: list[Outcome | str]) -> list[Outcome]:
@@ -418,10 +441,10 @@ def kind(config: ExperimentConfig) -> str:
 
 
 def cost(config: ExperimentConfig) -> float:
-    """The relative cost of running `config`, in deep-run equivalents (the reference run is 1).
+    """The measured cost of running `config`, in deep-run equivalents (the reference run is 1).
 
-    Epochs times the work of one epoch: a fixed cost per layer (operator overhead) plus the
-    arithmetic of the products.
+    [`gpnn.site.costs.cost`][gpnn.site.costs.cost]: per-kind coefficients measured by
+    `benchmarks/costs.py`.
 
     Parameters
     ----------
@@ -431,19 +454,13 @@ def cost(config: ExperimentConfig) -> float:
     Returns
     -------
     float
-        A number proportional to the expected training time.
+        Deep-run equivalents.
     """
-    return _work(config) / _work(ExperimentConfig())
-
-
-def _work(config: ExperimentConfig) -> float:
-    sizes = layer_sizes(1, config.hidden_sizes)
-    n_train = int(config.train_mask().sum())
-    return float(config.n_epochs * (12 * len(sizes) + n_train * count_parameters(sizes) / 2000))
+    return costs.cost(config)
 
 
 def family(config: ExperimentConfig) -> str:
-    """A key shared by runs whose settings differ in their number of epochs only.
+    """A key shared by runs whose settings differ in their epochs (and snapshot spacing) only.
 
     Parameters
     ----------
@@ -453,17 +470,13 @@ def family(config: ExperimentConfig) -> str:
     Returns
     -------
     str
-        64 hexadecimal digits.
+        [`lineage_key`][gpnn.site.store.lineage_key] of `config`.
     """
-    settings = {name: value for name, value in config.to_dict().items() if name != "n_epochs"}
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    return store.lineage_key(config)
 
 
 def continuable(config: ExperimentConfig) -> bool:
-    """Whether a longer run of `config`'s family can continue from a shorter one, bit for bit.
-
-    Plain gradient descent keeps no state but the weights, which the store keeps; `torch.optim`'s
-    optimisers keep more (Adam's moments), which it does not.
+    """Whether a longer run of `config`'s family continues from a shorter one, bit for bit.
 
     Parameters
     ----------
@@ -473,6 +486,7 @@ def continuable(config: ExperimentConfig) -> bool:
     Returns
     -------
     bool
-        True for the hand-written trainers.
+        True for the implementations of
+        [`RESUMABLE_IMPLEMENTATIONS`][gpnn.experiment.RESUMABLE_IMPLEMENTATIONS].
     """
-    return config.implementation in ("scratch", "numpy")
+    return config.implementation in RESUMABLE_IMPLEMENTATIONS
