@@ -144,7 +144,8 @@ class GeneratedPages:
         )
 
     def _training(self) -> dict[str, list[dict[str, Any]]]:
-        return {src_uri: run.training for src_uri, run in self._state.runs.items()}
+        # Named by their source (training.py), as an author knows them.
+        return {self._state.sources.get(uri, uri): run.training for uri, run in self._state.runs.items()}
 
     def _times_table(self) -> str:
         training = {row["page"]: row for row in budget.table(self._training())}
@@ -152,7 +153,7 @@ class GeneratedPages:
         for src_uri in sorted(self._state.runs):
             run = self._state.runs[src_uri]
             status = "this build" if run.now else "cached"
-            trains = training.get(src_uri, {"runs": 0, "epochs": 0, "cost": 0.0})
+            trains = training.get(self._state.sources.get(src_uri, src_uri), {"runs": 0, "epochs": 0, "cost": 0.0})
             rows.append(
                 f'<tr><td><a href="{_link(src_uri)}">{src_uri}</a></td><td class="gpnn-time">{run.seconds:.2f} s</td>'
                 f'<td class="gpnn-time">{run.executed_at}</td><td>{status}</td><td>{trains["runs"]:,}</td>'

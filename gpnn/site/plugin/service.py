@@ -122,10 +122,13 @@ class JobService:
         }
         if server.completed or server.served:
             log.info(
-                "Training runs: %d computed (%.0f s of run time on %d workers), %d served from the store",
+                "Training runs: %d computed (%.0f s of run time on %d workers; %s epochs trained, %s continued "
+                "from the store), %d served from the store",
                 summary["runs"],
                 summary["run_seconds"],
                 summary["workers"],
+                f"{summary['epochs_trained']:,}",
+                f"{summary['epochs_continued']:,}",
                 summary["served"],
             )
         return summary
