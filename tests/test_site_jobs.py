@@ -107,3 +107,17 @@ def test_a_wrong_secret_is_refused(tmp_path):
 
     with jobs.JobServer(tmp_path, workers=1) as server, pytest.raises(AuthenticationError):
         jobs.ask((server.address, b"wrong"), _jobs([_config(5)]))
+
+
+def test_a_longer_run_waits_for_its_shorter_twin_and_continues_from_it(tmp_path):
+    short, long = _config(30, seed=5, record_every=10), _config(70, seed=5, record_every=10)
+    with jobs.JobServer(tmp_path, workers=2) as server:
+        continued, base = server.request(_jobs([long, short]))
+    records = {record["key"]: record for record in server.completed}
+    long_key, short_key = (key for key, _, _ in _jobs([long, short]))
+    assert records[short_key]["epochs_trained"] == 30 and records[short_key]["epochs_continued"] == 0
+    assert records[long_key]["epochs_trained"] == 40 and records[long_key]["epochs_continued"] == 30
+    fresh = gpnn.run_experiment(long)
+    for name in ("loss_history", "predictions", "snapshot_epochs", "snapshots"):
+        np.testing.assert_array_equal(getattr(continued, name), getattr(fresh, name))
+    np.testing.assert_array_equal(base.loss_history, continued.loss_history[:30])

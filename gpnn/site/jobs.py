@@ -70,6 +70,7 @@ class _Job:
     seconds: float = 0.0
     trained: int = 0
     continued: int = 0
+    finished: bool = False  # set before the jobs waiting for this one are dispatched
 
 
 class JobServer:
@@ -253,7 +254,7 @@ class JobServer:
         if self.folder is None or self._client is not None or self.in_process:
             return False
         return any(
-            not other.done.is_set() and can_continue(other.config, job.config)
+            not (other.finished or other.done.is_set()) and can_continue(other.config, job.config)
             for other in self._jobs.values()
             if other is not job
         )
@@ -287,6 +288,7 @@ class JobServer:
             job.error = traceback.format_exc()
         job.seconds = time.perf_counter() - started
         with self._lock:
+            job.finished = True
             self._running -= 1
             self.completed.append(
                 {
