@@ -20,8 +20,8 @@ class GpnnConfig(base.Config):
 
     Parameters
     ----------
-    *args, **kwargs
-        As for MkDocs' `Config`: MkDocs makes it from `mkdocs.yml`.
+    config_file_path : str, optional
+        The path of `mkdocs.yml`, as MkDocs gives it.
     """
 
     cache_dir = c.Type(str, default=".cache")
@@ -38,6 +38,9 @@ class GpnnConfig(base.Config):
     network is 1): a build whose pages need more warns, so a strict build fails."""
     api_modules = c.ListOfItems(c.Type(str), default=[])
     """The modules the API reference documents, one page each; every public module if empty."""
+
+    def __init__(self, config_file_path: str | None = None) -> None:
+        super().__init__(config_file_path=config_file_path)
 
 
 def cache_root(config: GpnnConfig, config_file: str) -> Path:

@@ -77,7 +77,6 @@ class LivePages:
     def __init__(self, state: BuildState, service: JobService) -> None:
         self._state = state
         self._service = service
-        self._pending: dict[str, dict[str, str]] = {}
 
     def stale(self, markdown: str) -> bool:
         """Whether a page's live blocks must run (they have no cached output for this key).
@@ -131,39 +130,17 @@ class LivePages:
                     "training": run.training,
                 }
                 write_if_changed(self._state.cache / "live" / f"{key[:32]}.json", json.dumps(record).encode())
-        pending: dict[str, str] = {}
         parts, last = [], 0
-        for number, (match, output) in enumerate(zip(blocks, outputs, strict=True)):
+        for match, output in zip(blocks, outputs, strict=True):
             parts.append(markdown[last : match.start()])
-            if output.html:
-                marker = f'<div class="gpnn-live-output" data-block="{number}"></div>'
-                pending[marker] = output.text
-                parts.append(f"\n{marker}\n")
-            else:
-                parts.append(f"\n{output.text}\n")
+            text = output.text.strip()
+            if output.html and not text.startswith("<"):
+                text = f'<div class="gpnn-live-output">{text}</div>'
+            # HTML goes in as a raw block, which MkDocs reads for anchors as it reads the page's own.
+            parts.append(f"\n\n{text}\n\n")
             last = match.end()
         parts.append(markdown[last:])
-        self._pending[src_uri] = pending
         return "".join(parts)
-
-    def on_page_content(self, html: str, src_uri: str) -> str:
-        """The page's HTML with each HTML output in its block's place.
-
-        Parameters
-        ----------
-        html : str
-            The page's HTML.
-        src_uri : str
-            The page's source path.
-
-        Returns
-        -------
-        str
-            The HTML with the outputs.
-        """
-        for marker, output in self._pending.pop(src_uri, {}).items():
-            html = html.replace(f"<p>{marker}</p>", output).replace(marker, output)
-        return html
 
     def _key(self, markdown: str) -> str:
         package_dir = Path(keys.__file__).resolve().parents[2]

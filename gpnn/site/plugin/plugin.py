@@ -182,7 +182,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         return self.api.on_page_markdown(markdown, page.file.src_uri)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Finish a page's HTML: live output, reading aids, lighter assets, provenance.
+        """Finish a page's HTML: reading aids, lighter assets, provenance.
 
         Parameters
         ----------
@@ -200,7 +200,6 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         str
             The finished HTML.
         """
-        html = self.live.on_page_content(html, page.file.src_uri)
         html = self.reading.on_page_content(html, page, config)
         html = self.assets.on_page_content(html, page)
         html = self.generated.on_page_content(html, page)
