@@ -87,6 +87,7 @@ _TEX = re.compile(r"\$|\\\(|\\\[|\\begin\{")
 # own and a hidden copy of the code for that button. Material's code blocks are
 # <div class="language-python highlight"><pre><span></span><code>...</code></pre></div>.
 _NOTEBOOK_HEAD = '<div class="jupyter-wrapper">'
+_STYLE = re.compile(r"<style[^>]*>.*?</style>\s*", re.DOTALL)
 _CODE_CELL = re.compile(r'<div class="highlight-ipynb hl-([\w+-]+)"><pre>(<span></span>)?(.*?)</pre></div>', re.DOTALL)
 _CLIPBOARD = re.compile(
     r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>\n?'
@@ -235,7 +236,8 @@ def notebook_html(html: str) -> str:
 
     Drops what mkdocs-jupyter writes before the notebook (JupyterLab's styles, a clipboard
     script, a Mermaid loader, a MathJax 2 loader; the Mermaid loader stays if the notebook has a
-    diagram), and each code cell's own copy button with the hidden copy of its code.
+    diagram), every `<style>` (Pygments' follow the notebook), and each code cell's own copy
+    button with the hidden copy of its code.
 
     Parameters
     ----------
@@ -250,7 +252,7 @@ def notebook_html(html: str) -> str:
     start = html.find(_NOTEBOOK_HEAD)
     if start > 0 and 'class="jp-Mermaid' not in html[start:]:
         html = html[start:]
-    html = _CLIPBOARD.sub("", html)
+    html = _STYLE.sub("", _CLIPBOARD.sub("", html))  # Pygments' styles also follow the notebook
     return _CODE_CELL.sub(_code_block, html)
 
 
