@@ -71,6 +71,9 @@ LICENSES = "javascripts/vega-licenses.txt"
 """The bundle's licences, beside it."""
 
 _CHART = 'class="gpnn-chart"'
+# mkdocstrings' folded source code: shown on the page, left out of the search index, which every
+# page loads (Material's search plugin skips an element marked data-search-exclude).
+_SOURCE = '<details class="mkdocstrings-source">'
 _EMBEDDED = re.compile(r'src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
 _SUFFIX = {"svg+xml": "svg", "png": "png"}
 _MATHJAX3 = re.compile(
@@ -130,6 +133,8 @@ class Assets:
     def on_page_content(self, html: str, page: Page) -> str:
         """Lighten a page: figures become files; a notebook page loses mkdocs-jupyter's extras.
 
+        Source code folded in the API pages stays out of the search index.
+
         Parameters
         ----------
         html : str
@@ -147,6 +152,7 @@ class Assets:
         html = _EMBEDDED.sub(lambda match: self._figure_file(match, page), html)
         if page.file.src_uri.endswith(".ipynb"):
             html = fold(notebook_html(html))
+        html = html.replace(_SOURCE, _SOURCE[:-1] + " data-search-exclude>")
         if has_math(html):
             self.math_pages.add(page.file.src_uri)
         return html
