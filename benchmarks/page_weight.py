@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
 import json
 import statistics
@@ -64,6 +65,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def kind_is_text(response: Any) -> bool:
+    """Whether a server would compress this response (GitHub Pages gzips text, not fonts or PNGs)."""
+    kind = response.headers.get("content-type", "")
+    return kind.startswith(("text/", "application/javascript", "application/json", "image/svg"))
 
 
 def pages(site: Path) -> list[str]:
@@ -144,11 +151,13 @@ def measure(browser, base_url: str, path: str, warm: bool = False) -> dict[str, 
         timing = page.evaluate(_TIMING)
         by_kind: dict[str, int] = {}
         resources: list[tuple[str, str, int]] = []
-        total = html = 0
+        total = html = gzipped = 0
         for response in responses:
             if response.url.startswith("data:") or response.status >= 300:
                 continue
-            size = len(response.body())
+            body = response.body()
+            size = len(body)
+            gzipped += len(gzip.compress(body, 6)) if kind_is_text(response) else size
             kind = KINDS.get(response.request.resource_type, "other")
             by_kind[kind] = by_kind.get(kind, 0) + size
             resources.append((urlparse(response.url).path.removeprefix(PREFIX), kind, size))
@@ -158,6 +167,7 @@ def measure(browser, base_url: str, path: str, warm: bool = False) -> dict[str, 
         result: dict[str, Any] = {
             "bytes": total,
             "html": html,
+            "gzip": gzipped,
             "by_kind": by_kind,
             "resources": resources,
             "requests": len(responses),
@@ -214,7 +224,8 @@ def run(site: Path) -> dict[str, Any]:
                 for path in pages(site):
                     is_api = path.startswith("api/")
                     results[path] = measure(browser, base_url, path, warm=is_api)
-                    results[path]["charts"] = "gpnn-chart" in (site / path / "index.html").read_text(encoding="utf-8")
+                    text = (site / path / "index.html").read_text(encoding="utf-8")
+                    results[path]["charts"] = 'class="gpnn-chart"' in text
                     print(f"{path or '(home)'}: {results[path]['bytes']:,} bytes", file=sys.stderr)
             finally:
                 browser.close()
@@ -243,9 +254,11 @@ def summary(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     heavy = sorted(path for path, r in results.items() if int(r["bytes"]) > PAGE_TARGET and not r["charts"])
     api = {path: r for path, r in results.items() if path.startswith("api/")}
     big_api = sorted(path for path, r in api.items() if int(r["html"]) >= API_HTML_TARGET)
+    topics = [int(r["bytes"]) for path, r in results.items() if not path.startswith("api/")]
     return {
         "pages": len(results),
         "median_bytes": median,
+        "median_topic_pages_bytes": statistics.median(topics) if topics else 0,
         "median_met": median <= MEDIAN_TARGET,
         "heavy_pages": heavy,
         "api_pages": len(api),
@@ -275,7 +288,7 @@ def markdown(measured: dict[str, Any], before: dict[str, Any] | None = None) -> 
     """
     pages_ = measured["pages"]
     old = before["pages"] if before else {}
-    head = ["page", *(["before kB"] if before else []), "kB", "HTML kB", "JS kB", "CSS kB", "fonts kB"]
+    head = ["page", *(["before kB"] if before else []), "kB", "gzip kB", "HTML kB", "JS kB", "CSS kB", "fonts kB"]
     head += ["images kB", "JSON kB", "load ms", "ready ms"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     paths = sorted(set(pages_) | set(old), key=lambda p: (p.startswith("api/"), p))
@@ -288,7 +301,7 @@ def markdown(measured: dict[str, Any], before: dict[str, Any] | None = None) -> 
             row += ["–"] * (len(head) - len(row))
         else:
             kinds = r["by_kind"]
-            row += [_kb(r["bytes"]), _kb(r["html"])]
+            row += [_kb(r["bytes"]), _kb(r.get("gzip", 0)), _kb(r["html"])]
             row += [_kb(kinds.get(kind, 0)) for kind in ("js", "css", "fonts", "images", "json")]
             row += [str(r["load_ms"]), str(r["ready_ms"])]
         lines.append("| " + " | ".join(row) + " |")
@@ -297,7 +310,9 @@ def markdown(measured: dict[str, Any], before: dict[str, Any] | None = None) -> 
         "",
         f"Median page: {_kb(s['median_bytes'])} kB (target at most {_kb(MEDIAN_TARGET)} kB: "
         f"{'met' if s['median_met'] else 'not met'}).",
-        f"Pages over {_kb(PAGE_TARGET)} kB without explorable figures: {', '.join(s['heavy_pages']) or 'none'}.",
+        f"Median of the topic pages (the API reference's left out): {_kb(s.get('median_topic_pages_bytes', 0))} kB.",
+        f"Pages over {_kb(PAGE_TARGET)} kB without explorable figures: "
+        f"{', '.join(p or '/' for p in s['heavy_pages']) or 'none'}.",
     ]
     api = {p: r for p, r in pages_.items() if p.startswith("api/")}
     if api:
