@@ -229,10 +229,12 @@ def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base
         assert visit.errors == []
         page_width = visit.page.evaluate("() => document.documentElement.scrollWidth")
         assert page_width <= 390, f"the page scrolls sideways: {page_width} px wide"
-        # Every equation, table, code block and figure fits in the article, or scrolls inside its own box.
+        # Every equation, table and code block fits in the article, or scrolls inside its own box;
+        # figures may use the whole width of the screen (extra.css), not more.
         clipped = visit.page.evaluate(
             """() => {
-                const article = document.querySelector('article').getBoundingClientRect();
+                const text = document.querySelector('article').getBoundingClientRect();
+                const screen = {left: 0, right: window.innerWidth};
                 const selector = 'mjx-container[display="true"], table, pre, figure, img';
                 const scrollsInOwnBox = (el) => {
                     for (let box = el; box && box.tagName !== 'ARTICLE'; box = box.parentElement) {
@@ -243,7 +245,8 @@ def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base
                 return [...document.querySelectorAll('article ' + selector)]
                     .filter((el) => {
                         const r = el.getBoundingClientRect();
-                        return r.width > 0 && (r.right > article.right + 1 || r.left < article.left - 1);
+                        const box = el.closest('figure') ? screen : text;
+                        return r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1);
                     })
                     .filter((el) => !scrollsInOwnBox(el))
                     .map((el) => `${el.tagName} ${el.className} ${Math.round(el.getBoundingClientRect().width)}px`);
@@ -272,5 +275,149 @@ def test_a_missing_page_two_folders_deep_shows_the_styled_404_with_working_links
         visit.page.wait_for_load_state("load")
         assert visit.page.url == base_url
         assert visit.page.locator("article h1").inner_text().startswith("A neural network")
+    finally:
+        visit.close()
+
+
+# What is clipped inside figures and equations: an element that reaches past a box that hides its
+# overflow (any box between it and the article), unless that box scrolls sideways and the element
+# only reaches past its sides; text that Vega shortened with an ellipsis; and axis labels of one
+# axis that overlap.
+_CLIPPED = """() => {
+    const article = document.querySelector('article');
+    const name = (el) => `${el.tagName.toLowerCase()}.${(el.getAttribute('class') || '').split(' ')[0]}`
+        + ` "${(el.textContent || '').trim().slice(0, 30)}"`;
+    const clipped = [];
+    const inside = 'figure *, mjx-container[display="true"] *, .gpnn-chart-controls *';
+    for (const el of article.querySelectorAll(inside)) {
+        if (el.closest('mjx-assistive-mml')) continue;  // clipped on purpose: read by screen readers only
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        for (let box = el.parentElement; box && box !== article; box = box.parentElement) {
+            const style = getComputedStyle(box);
+            if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+            const q = box.getBoundingClientRect();
+            const sideways = r.left < q.left - 1 || r.right > q.right + 1;
+            const vertically = r.top < q.top - 1 || r.bottom > q.bottom + 1;
+            if (vertically || (sideways && !/(auto|scroll)/.test(style.overflowX))) {
+                clipped.push(`${name(el)} in ${name(box)}`);
+            }
+            if (sideways || vertically) break;
+        }
+    }
+    for (const text of article.querySelectorAll('.gpnn-chart svg text')) {
+        if (text.textContent.includes('…')) clipped.push(`shortened: "${text.textContent}"`);
+    }
+    for (const axis of article.querySelectorAll('.gpnn-chart g.role-axis')) {
+        const labels = [...axis.querySelectorAll('g.role-axis-label text')]
+            .filter((t) => Number(t.getAttribute('opacity') ?? 1) > 0)
+            .map((t) => [t.textContent, t.getBoundingClientRect()]);
+        labels.forEach(([a, p], i) => labels.slice(i + 1).forEach(([b, q]) => {
+            const overlap = p.left < q.right - 0.5 && q.left < p.right - 0.5
+                && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5;
+            if (overlap) clipped.push(`axis labels overlap: ${a} ${b}`);
+        }));
+    }
+    return clipped;
+}"""
+
+# Every display equation fits its box; one wider than its box scrolls sideways and shows it: a
+# shadow at the edge with more formula beyond (extra.css); none scrolls or is cut vertically.
+_EQUATIONS_UNFIT = """() => [...document.querySelectorAll('article mjx-container[display="true"]')]
+    .filter((m) => {
+        const style = getComputedStyle(m);
+        const taller = m.scrollHeight > m.clientHeight + 1;
+        const wider = m.scrollWidth > m.clientWidth + 1;
+        const scrollsVisibly = /(auto|scroll)/.test(style.overflowX) && style.backgroundImage.includes('gradient');
+        return taller || (wider && !scrollsVisibly);
+    })
+    .map((m) => `${m.textContent.slice(0, 40)}: ${m.clientWidth}x${m.clientHeight} box, `
+        + `${m.scrollWidth}x${m.scrollHeight} content`)"""
+
+FIGURE_PAGES = ["", "simulating-data/", "network/", "training/", "best-fit/", "uncertainty/", "advice/", "fiddling/"]
+
+
+@pytest.mark.parametrize("path", FIGURE_PAGES)
+def test_on_a_phone_nothing_inside_a_figure_or_an_equation_is_clipped(browser, base_url, path):
+    visit = Visit(browser, base_url, path, width=390)
+    try:
+        assert visit.page.evaluate(_CLIPPED) == []
+        assert visit.page.evaluate(_EQUATIONS_UNFIT) == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("path", sorted(MATH_PAGES | {"", "api/posterior/", "api/kernels/"}))
+def test_every_display_equation_fits_its_box_or_scrolls_visibly(browser, base_url, path):
+    for width in (1280, 390):
+        visit = Visit(browser, base_url, path, width=width)
+        try:
+            equations = visit.page.locator("article mjx-container[display='true']").count()
+            assert equations > 0 or path.startswith("api/") or path == ""
+            assert visit.page.evaluate(_EQUATIONS_UNFIT) == [], width
+        finally:
+            visit.close()
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
+def test_one_fold_per_folded_cell(browser, base_url, path):
+    from .shared import ROOT
+
+    source = (ROOT / "docs" / f"{path.strip('/')}.py").read_text(encoding="utf-8")
+    tagged = sum(1 for line in source.splitlines() if line.startswith("# %%") and '"fold"' in line)
+    visit = Visit(browser, base_url, path)
+    try:
+        folds = visit.page.evaluate(
+            """() => ({
+                folds: document.querySelectorAll('article details.gpnn-fold').length,
+                nested: document.querySelectorAll('article details.gpnn-fold details.gpnn-fold').length,
+                perCell: [...document.querySelectorAll('article .celltag_fold')]
+                    .filter((cell) => !cell.parentElement.closest('.celltag_fold'))
+                    .map((cell) => cell.querySelectorAll('details.gpnn-fold').length),
+                code: [...document.querySelectorAll('article details.gpnn-fold')]
+                    .map((fold) => fold.querySelectorAll('pre > code').length),
+            })"""
+        )
+        assert folds["folds"] == tagged, folds
+        assert folds["nested"] == 0
+        assert folds["perCell"] == [1] * tagged
+        assert folds["code"] == [1] * tagged, "each fold holds its cell's code once"
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("path", ["", "claims/", "references/", "computation-times/", "fiddling/", "training/"])
+def test_mathjax_loads_only_on_pages_with_maths(browser, base_url, path):
+    visit = Visit(browser, base_url, path)
+    try:
+        loaded = visit.page.evaluate(
+            "() => performance.getEntriesByType('resource').some((r) => r.name.includes('/assets/mathjax/'))"
+        )
+        maths = visit.page.locator("article mjx-container").count()
+        assert loaded == (maths > 0), (loaded, maths)
+        assert loaded == (path in MATH_PAGES or path == ""), loaded
+    finally:
+        visit.close()
+
+
+def test_code_at_80_columns_fits_the_column_beside_both_sidebars(browser, base_url):
+    visit = Visit(browser, base_url, "training/", width=1280)
+    try:
+        assert visit.page.locator(".md-sidebar--primary").is_visible()
+        assert visit.page.locator(".md-sidebar--secondary").is_visible()
+        spare = visit.page.evaluate(
+            """() => {
+                const code = document.querySelector('article pre > code');
+                const line = document.createElement('span');
+                line.textContent = 'x'.repeat(80);
+                code.prepend(line);
+                const room = code.getBoundingClientRect().right - line.getBoundingClientRect().right;
+                line.remove();
+                return room;
+            }"""
+        )
+        # Past the 80th column, room for Material's copy button (about 1.5 em) on the first line.
+        assert spare > 32, spare
+        assert visit.page.evaluate("() => document.documentElement.scrollWidth") <= 1280
     finally:
         visit.close()

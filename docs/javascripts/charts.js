@@ -47,7 +47,7 @@ async function embed(figure, loader, failure) {
   const target = figure.querySelector(".gpnn-chart-view");
   try {
     if (failure) throw failure;
-    const spec = JSON.parse(figure.querySelector("script.gpnn-chart-spec").textContent);
+    const spec = narrow(JSON.parse(figure.querySelector("script.gpnn-chart-spec").textContent), target);
     const meta = (spec.usermeta && spec.usermeta.gpnn) || {};
     const { view } = await window.vegaEmbed(target, spec, {
       actions: false,
@@ -76,6 +76,15 @@ async function embed(figure, loader, failure) {
     figure.dataset.error = String(error);
     console.error(`chart ${figure.dataset.chart}:`, error);
   }
+}
+
+// On a narrow screen a legend above the chart would be one row wider than the chart, its last
+// entries cut off: there its entries are stacked, one per line. (Below 560 px a row of three
+// legend entries no longer fits.)
+function narrow(spec, target) {
+  if (target.clientWidth >= 560) return spec;
+  const config = spec.config || {};
+  return { ...spec, config: { ...config, legend: { ...(config.legend || {}), columns: 1 } } };
 }
 
 function element(tag, attributes = {}, text = null) {

@@ -1,6 +1,12 @@
-// MathJax 3, served from this site. Markdown pages mark math with pymdownx.arithmatex
+// MathJax 3, served from this site, loaded only by pages that have maths (the site's build
+// leaves these scripts out of the others). Markdown pages mark math with pymdownx.arithmatex
 // (class "arithmatex", \( \) delimiters); notebook pages keep $...$ in their Markdown cells.
 window.MathJax = {
+  // startup.js (the page's script) loads these components from beside itself, instead of the
+  // combined tex-chtml.js: the same TeX input and HTML output, without the 426 KB contextual
+  // menu; assistive MathML keeps the formulas readable by screen readers. TeX extensions beyond
+  // input/tex's own (ams, newcommand, ...) are loaded on demand.
+  loader: { load: ["input/tex", "output/chtml", "a11y/assistive-mml"] },
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],

@@ -1,13 +1,19 @@
-"""The site's shared assets, served once instead of inlined into every page.
+"""The site's shared assets, served once instead of inlined into every page, and only where needed.
 
-mkdocs-jupyter inlines the JupyterLab styles into every notebook page and loads MathJax 2 from
-a CDN. Here the styles move into one shared file, that MathJax loader is dropped, and MathJax 3
-is served from the `django-static-mathjax` package instead, so no page requests anything from
+mkdocs-jupyter writes, into every notebook page, JupyterLab's 596 KB of styles, a clipboard
+script, a Mermaid loader and a MathJax 2 loader from a CDN. Here all of that is dropped: a
+notebook page's code cells become code blocks like those of the Markdown pages (Material styles
+them and gives each its copy button), and the site's own small stylesheet,
+`stylesheets/notebooks.css`, lays the cells out. MathJax 3 is served from the
+`django-static-mathjax` package, as separate components (the loader, TeX input, HTML output,
+assistive MathML; not the 426 KB contextual menu), and only pages with maths load it: the
+others lose its `<script>` tags once the page is written. No page requests anything from
 another host. Figures, which pages embed as `data:` URLs (so that a downloaded notebook holds
 them), become files named by their content, so that pages stay light and a figure shared by
 pages is fetched once. Pages with explorable figures get Vega, Vega-Lite and vega-embed as one
 ES-module file, `javascripts/vega.js`, made from the `vl-convert-python` package (no npm, no
-request to another host). Files are written only when their content changes.
+request to another host), which `javascripts/charts.js` imports only where a chart is. Files
+are written only when their content changes.
 """
 
 from __future__ import annotations
@@ -27,10 +33,27 @@ from mkdocs.structure.pages import Page
 from gpnn.site.plugin.state import BuildState, write_if_changed
 
 MATHJAX_PLACEHOLDER = "gpnn-local-mathjax"
-"""What mkdocs-jupyter is told to load for maths; removed here (the site serves MathJax 3)."""
+"""What mkdocs-jupyter is told to load for maths; its loader goes with the rest of its extras."""
 
-NOTEBOOK_CSS = "assets/stylesheets/notebooks.css"
-"""The notebook pages' shared stylesheet."""
+MATHJAX = "assets/mathjax"
+"""Where MathJax 3's components go, in the site."""
+
+MATHJAX_COMPONENTS = (
+    "startup.js",
+    "core.js",
+    "input/tex.js",
+    "output/chtml.js",
+    "output/chtml/fonts/tex.js",
+    "a11y/assistive-mml.js",
+)
+"""The MathJax components a page with maths loads (`javascripts/mathjax.js` names them).
+
+`startup.js` is the page's `<script>`; it loads the others. TeX extensions that a formula needs
+beyond `input/tex`'s own are loaded on demand from `input/tex/extensions/`, also copied.
+"""
+
+MATHJAX_SCRIPTS = ("javascripts/mathjax.js", f"{MATHJAX}/startup.js")
+"""The `extra_javascript` entries of `mkdocs.yml` that load MathJax, left out of pages without maths."""
 
 FIGURES = "assets/figures"
 """Where figures go, named by their content."""
@@ -48,11 +71,30 @@ LICENSES = "javascripts/vega-licenses.txt"
 """The bundle's licences, beside it."""
 
 _CHART = 'class="gpnn-chart"'
+# mkdocstrings' folded source code: shown on the page, left out of the search index, which every
+# page loads (Material's search plugin skips an element marked data-search-exclude).
+_SOURCE = '<details class="mkdocstrings-source">'
 _EMBEDDED = re.compile(r'src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
 _SUFFIX = {"svg+xml": "svg", "png": "png"}
-_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
-_MATHJAX2 = re.compile(
-    r'<script src="' + MATHJAX_PLACEHOLDER + r'">\s*</script>|<script type="text/x-mathjax-config">.*?</script>',
+_MATHJAX3 = re.compile(
+    r'<script\b[^>]*\bsrc="[^"]*(?:'
+    + "|".join(re.escape(path) for path in MATHJAX_SCRIPTS)
+    + r')"[^>]*>\s*</script>\n?'
+)
+# What marks maths for MathJax: arithmatex's elements (Markdown pages, docstrings) or TeX
+# delimiters in prose (notebook pages' Markdown cells). Code, scripts and styles do not count.
+_ARITHMATEX = re.compile(r'class="[^"]*\barithmatex\b')
+_NOT_PROSE = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.DOTALL)
+_TEX = re.compile(r"\$|\\\(|\\\[|\\begin\{")
+# mkdocs-jupyter's code cells: Pygments' <pre> inside its own wrapper, with a copy button of its
+# own and a hidden copy of the code for that button. Material's code blocks are
+# <div class="language-python highlight"><pre><span></span><code>...</code></pre></div>.
+_NOTEBOOK_HEAD = '<div class="jupyter-wrapper">'
+_STYLE = re.compile(r"<style[^>]*>.*?</style>\s*", re.DOTALL)
+_CODE_CELL = re.compile(r'<div class="highlight-ipynb hl-([\w+-]+)"><pre>(<span></span>)?(.*?)</pre></div>', re.DOTALL)
+_CLIPBOARD = re.compile(
+    r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>\n?'
+    r'|<div class="clipboard-copy-txt" id="[^"]*">.*?</div>\n?',
     re.DOTALL,
 )
 _FOLDED = re.compile(r'<div class="jp-Cell [^"]*\bcelltag_fold\b[^"]*"[^>]*>')
@@ -60,7 +102,7 @@ _INPUT, _OUTPUT = '<div class="jp-Cell-inputWrapper"', '<div class="jp-Cell-outp
 
 
 class Assets:
-    """Figures as files, the notebooks' shared styles, MathJax 3, and the Vega bundle.
+    """Figures as files, notebook pages like the others, MathJax 3 where there is maths, the Vega bundle.
 
     Parameters
     ----------
@@ -69,26 +111,29 @@ class Assets:
 
     Attributes
     ----------
-    styles : dict of str to str
-        The notebook pages' styles, by their digest.
     figures : dict of str to bytes
         Every figure of the build, by its file name.
     chart_pages : set of str
         The pages that hold an explorable figure.
+    math_pages : set of str
+        The pages that hold maths, hence load MathJax.
     """
 
     def __init__(self, state: BuildState) -> None:
         self._state = state
-        self.styles: dict[str, str] = {}
         self.figures: dict[str, bytes] = {}
         self.chart_pages: set[str] = set()
+        self.math_pages: set[str] = set()
 
     def on_pre_build(self) -> None:
-        """Forget the previous build's chart pages."""
+        """Forget the previous build's chart and maths pages."""
         self.chart_pages.clear()
+        self.math_pages.clear()
 
     def on_page_content(self, html: str, page: Page) -> str:
-        """Lighten a page: figures become files; a notebook page's styles go to the shared file.
+        """Lighten a page: figures become files; a notebook page loses mkdocs-jupyter's extras.
+
+        Source code folded in the API pages stays out of the search index.
 
         Parameters
         ----------
@@ -105,15 +150,31 @@ class Assets:
         if _CHART in html:
             self.chart_pages.add(page.file.src_uri)
         html = _EMBEDDED.sub(lambda match: self._figure_file(match, page), html)
-        if not page.file.src_uri.endswith(".ipynb"):
-            return html
-        html = fold(html)
-        html = _MATHJAX2.sub("", html)
-        for css in _STYLE.findall(html):
-            self.styles.setdefault(hashlib.sha256(css.encode()).hexdigest(), css)
-        html = _STYLE.sub("", html)
-        href = posixpath.relpath(NOTEBOOK_CSS, posixpath.dirname(page.file.dest_uri))
-        return f'<link rel="stylesheet" href="{href}">\n{html}'
+        if page.file.src_uri.endswith(".ipynb"):
+            html = fold(notebook_html(html))
+        html = html.replace(_SOURCE, _SOURCE[:-1] + " data-search-exclude>")
+        if has_math(html):
+            self.math_pages.add(page.file.src_uri)
+        return html
+
+    def on_post_page(self, output: str, page: Page) -> str:
+        """Leave MathJax out of a page without maths.
+
+        Parameters
+        ----------
+        output : str
+            The page's whole HTML document.
+        page : Page
+            The page.
+
+        Returns
+        -------
+        str
+            The document, without MathJax's `<script>` tags unless the page has maths.
+        """
+        if page.file.src_uri in self.math_pages:
+            return output
+        return _MATHJAX3.sub("", output)
 
     def _figure_file(self, match: re.Match[str], page: Page) -> str:
         data = base64.b64decode(match.group(2))
@@ -122,7 +183,7 @@ class Assets:
         return f'src="{posixpath.relpath(f"{FIGURES}/{name}", posixpath.dirname(page.file.dest_uri))}"'
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Write the figures, the notebooks' shared styles, MathJax 3 and, if needed, the Vega bundle.
+        """Write the figures, MathJax 3's components and, if needed, the Vega bundle.
 
         Parameters
         ----------
@@ -132,16 +193,17 @@ class Assets:
         site = Path(config.site_dir)
         for name, data in self.figures.items():
             write_if_changed(site / FIGURES / name, data)
-        write_if_changed(site / NOTEBOOK_CSS, "\n".join(self.styles[key] for key in sorted(self.styles)).encode())
 
         import mathjax  # the django-static-mathjax distribution: MathJax 3 as package data
 
         source = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-        target = site / "assets" / "mathjax"
-        _copy(source / "tex-chtml.js", target / "tex-chtml.js")
-        fonts = source / "output" / "chtml" / "fonts" / "woff-v2"
-        for font in sorted(fonts.iterdir()):
-            _copy(font, target / "output" / "chtml" / "fonts" / "woff-v2" / font.name)
+        target = site / MATHJAX
+        for component in MATHJAX_COMPONENTS:
+            _copy(source / component, target / component)
+        for folder in ("input/tex/extensions", "output/chtml/fonts/woff-v2"):
+            for file in sorted((source / folder).iterdir()):
+                if file.is_file():
+                    _copy(file, target / folder / file.name)
         if self.chart_pages:
             write_if_changed(site / BUNDLE, self.bundle())
             write_if_changed(site / LICENSES, _LICENSES.encode())
@@ -157,6 +219,52 @@ class Assets:
         package = version("vl-convert-python")
         path = self._state.cache / "charts" / f"vega-{package}-vl{VEGA_LITE_VERSION}.js"
         return self._state.cached_bytes(path, lambda: _bundle(package))
+
+
+def has_math(html: str) -> bool:
+    """Whether a page's HTML holds maths for MathJax: arithmatex's elements or TeX delimiters in prose.
+
+    Parameters
+    ----------
+    html : str
+        A page's HTML (its content, not the whole document).
+
+    Returns
+    -------
+    bool
+        True if MathJax has something to typeset.
+    """
+    return bool(_ARITHMATEX.search(html) or _TEX.search(_NOT_PROSE.sub("", html)))
+
+
+def notebook_html(html: str) -> str:
+    """A notebook page's HTML without mkdocs-jupyter's extras, its code cells as Material's code blocks.
+
+    Drops what mkdocs-jupyter writes before the notebook (JupyterLab's styles, a clipboard
+    script, a Mermaid loader, a MathJax 2 loader; the Mermaid loader stays if the notebook has a
+    diagram), every `<style>` (Pygments' follow the notebook), and each code cell's own copy
+    button with the hidden copy of its code.
+
+    Parameters
+    ----------
+    html : str
+        A notebook page's HTML, as mkdocs-jupyter writes it.
+
+    Returns
+    -------
+    str
+        The lighter HTML.
+    """
+    start = html.find(_NOTEBOOK_HEAD)
+    if start > 0 and 'class="jp-Mermaid' not in html[start:]:
+        html = html[start:]
+    html = _STYLE.sub("", _CLIPBOARD.sub("", html))  # Pygments' styles also follow the notebook
+    return _CODE_CELL.sub(_code_block, html)
+
+
+def _code_block(match: re.Match[str]) -> str:
+    language, code = match.group(1), match.group(3)
+    return f'<div class="language-{language} highlight"><pre><span></span><code>{code}</code></pre></div>'
 
 
 def fold(html: str) -> str:

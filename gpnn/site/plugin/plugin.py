@@ -11,7 +11,7 @@ they share one [`BuildState`][gpnn.site.plugin.state.BuildState] held by the plu
 | [`LivePages`][gpnn.site.plugin.live.LivePages] | run and cache Markdown pages' live code |
 | [`JobService`][gpnn.site.plugin.service.JobService] | the build's one scheduler of training runs |
 | [`ReadingAids`][gpnn.site.plugin.reading.ReadingAids] | figure numbers, citations, used-in links, downloads |
-| [`Assets`][gpnn.site.plugin.assets.Assets] | figures as files, shared styles, MathJax, the Vega bundle |
+| [`Assets`][gpnn.site.plugin.assets.Assets] | figures as files, light notebook pages, MathJax where there is maths |
 | [`ApiPages`][gpnn.site.plugin.api.ApiPages] | one API page per module, in the navigation |
 | [`SearchIndex`][gpnn.site.plugin.search.SearchIndex] | the search index, topic pages first |
 | [`GeneratedPages`][gpnn.site.plugin.generated.GeneratedPages] | provenance, computation times, claims |
@@ -226,6 +226,25 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         """
         page.edit_url = self.notebooks.edit_url(page.file.src_uri, page.edit_url)
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Finish a page's whole document: MathJax stays only on pages with maths.
+
+        Parameters
+        ----------
+        output : str
+            The page's HTML document.
+        page : Page
+            The page.
+        config : MkDocsConfig
+            The site's configuration.
+
+        Returns
+        -------
+        str
+            The document.
+        """
+        return self.assets.on_post_page(output, page)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Stop the job service; write the assets; fill in the generated pages; finish the search index.
