@@ -127,8 +127,13 @@ def test_beyond_pages_report_what_they_claim(site, reference_result):
     assert float(established["sgd_max_gap"]) < 1.0
 
 
+def _api_ids(site: Path) -> list[str]:
+    """The anchors of every module page of the API reference."""
+    return [i for page in sorted((site / "api").rglob("index.html")) for i in parse(page).ids]
+
+
 def test_api_page_lists_every_public_name(site):
-    ids = parse(site / "api" / "index.html").ids
+    ids = _api_ids(site)
     missing = [name for name in gpnn.__all__ if not any(i.endswith(f".{name}") for i in ids)]
     assert missing == []
     for name in ("plot_data", "plot_kernel", "plot_loss", "plot_fit", "plot_network", "cached_experiment"):
@@ -297,11 +302,24 @@ def test_citations_link_to_the_references_and_back(site):
 def test_pages_and_api_entries_link_each_other(site):
     training = (site / "training" / "index.html").read_text(encoding="utf-8")
     used = re.search(r'<div class="gpnn-used".*?</div>', training, re.DOTALL).group(0)
-    assert 'href="../api/#gpnn.training.GradientDescent.epoch"' in used
-    assert 'href="../api/#gpnn.simulate.sample_gp"' in used
-    api = (site / "api" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../api/training/#gpnn.training.GradientDescent.epoch"' in used
+    assert 'href="../api/simulate/#gpnn.simulate.sample_gp"' in used
+    assert 'href="../api/site/charts/scrubber/#gpnn.site.charts.scrubber.training_scrubber"' in used
+    api = (site / "api" / "posterior" / "index.html").read_text(encoding="utf-8")
     entry = re.search(r'id="gpnn.posterior.gp_posterior".*?<p class="gpnn-used-in">(.*?)</p>', api, re.DOTALL)
-    assert entry and "../best-fit/" in entry.group(1) and "../uncertainty/" in entry.group(1)
+    assert entry and "../../best-fit/" in entry.group(1) and "../../uncertainty/" in entry.group(1)
+
+
+def test_the_api_reference_has_a_page_per_module_in_the_navigation(site):
+    from gpnn.site.plugin.api import public_modules
+
+    overview = (site / "api" / "index.html").read_text(encoding="utf-8")
+    for module in public_modules(Path(gpnn.__file__).parent):
+        page = site / module.uri.removesuffix(".md") / "index.html"
+        assert page.is_file(), module.name
+        assert f'id="{module.name}"' in page.read_text(encoding="utf-8"), module.name
+        assert module.uri.removesuffix(".md").removeprefix("api/") + "/" in overview, module.name
+        assert page.stat().st_size < 300_000, f"{module.name}: {page.stat().st_size} bytes"
 
 
 def test_one_archive_holds_every_notebook_and_a_readme(site):
