@@ -47,6 +47,10 @@ class HTML(Markup):
 
     __slots__ = ()
 
+    def __init__(self, object: Any = "", encoding: str | None = None, errors: str = "strict") -> None:
+        # Markup makes the string in __new__; this states its parameters, for the API reference.
+        super().__init__()
+
     def _repr_html_(self) -> str:
         return str(self)
 
