@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class HTML(Markup):
-    """HTML that notebooks display as HTML and markdown-exec prints verbatim: `markupsafe.Markup`, displayable.
+    """HTML that notebooks display as HTML and live blocks print verbatim: `markupsafe.Markup`, displayable.
 
     Being `Markup`, it is inserted as it is where text would be escaped, and escapes what is
     added to it or formatted into it (`HTML("<b>{}</b>").format("a & b")`).
@@ -328,7 +328,7 @@ def table(rows: list[tuple[str, Any]], header: tuple[str, str] = ("", "")) -> HT
 
 
 class Prose(str):
-    """Markdown text: notebooks render it as Markdown, markdown-exec prints it into the page."""
+    """Markdown text: notebooks render it as Markdown, live blocks print it into the page."""
 
     def _repr_markdown_(self) -> str:
         return str(self)
