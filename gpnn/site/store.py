@@ -79,7 +79,7 @@ def computation_modules(package_dir: Path = PACKAGE_DIR, root: str = COMPUTATION
         name = todo.pop()
         if name in seen:
             continue
-        path = _module_path(package_dir, name)
+        path = module_path(package_dir, name)
         if path is None:
             continue
         seen.add(name)
@@ -94,7 +94,21 @@ def computation_modules(package_dir: Path = PACKAGE_DIR, root: str = COMPUTATION
     return sorted(seen)
 
 
-def _module_path(package_dir: Path, name: str) -> Path | None:
+def module_path(package_dir: Path, name: str) -> Path | None:
+    """The source file of module `name` (`gpnn.site.runs`), or `None` if it is not a module.
+
+    Parameters
+    ----------
+    package_dir : Path
+        The `gpnn` folder.
+    name : str
+        A dotted name inside the package.
+
+    Returns
+    -------
+    Path or None
+        The module's file, or its package's `__init__.py`.
+    """
     parts = name.split(".")[1:]
     folder = package_dir.joinpath(*parts)
     candidates = [folder / "__init__.py"] + ([folder.with_suffix(".py")] if parts else [])
@@ -122,7 +136,7 @@ def computation_digest(package_dir: Path = PACKAGE_DIR) -> str:
     """
     digest = hashlib.sha256()
     for name in computation_modules(package_dir):
-        path = _module_path(package_dir, name)
+        path = module_path(package_dir, name)
         assert path is not None  # computation_modules lists only modules it found
         digest.update(name.encode() + b"\0" + code_of(path) + b"\0")
     return digest.hexdigest()

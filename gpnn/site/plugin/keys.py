@@ -18,30 +18,10 @@ import hashlib
 from pathlib import Path
 
 from gpnn.site import store
+from gpnn.site.store import module_path
 
 PACKAGE = "gpnn"
 """The package whose modules the keys follow."""
-
-
-def module_path(package_dir: Path, name: str) -> Path | None:
-    """The source file of module `name` (`gpnn.site.runs`), or `None` if it is not a module.
-
-    Parameters
-    ----------
-    package_dir : Path
-        The `gpnn` folder.
-    name : str
-        A dotted name inside the package.
-
-    Returns
-    -------
-    Path or None
-        The module's file, or its package's `__init__.py`.
-    """
-    parts = name.split(".")[1:]
-    folder = package_dir.joinpath(*parts)
-    candidates = [folder / "__init__.py"] + ([folder.with_suffix(".py")] if parts else [])
-    return next((path for path in candidates if path.is_file()), None)
 
 
 def homes(package_dir: Path) -> dict[str, str]:
