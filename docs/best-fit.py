@@ -451,8 +451,9 @@ least = choose(
 )
 change = column["gp_fitted"] / column["gp"]
 prose(
-    f"Over the {number(len(data_seeds), 'd')} data sets ([Figure](#fig-data-sets), right), the relative spread of "
-    f"the estimates is {number(spread['eta'], '.2f')} for η, {number(spread['rho'], '.2f')} for ρ and "
+    f"Over the {number(len(data_seeds), 'd', key='n_data_sets')} data sets ([Figure](#fig-data-sets), right), "
+    f"the relative spread of the estimates is {number(spread['eta'], '.2f')} for η, "
+    f"{number(spread['rho'], '.2f')} for ρ and "
     f"{number(spread['sigma'], '.2f')} for σ: {least:html}. Fitting the parameters instead of knowing them "
     "changes the posterior mean's "
     f"error against the latent function by a factor between {number(change.min(), '.2f')} and "

@@ -182,7 +182,7 @@ made_by_training = claim(
 prose(
     f"On a grid of {number(fine.size, ',d')} locations the reference run's initial network changes slope at "
     f"{number(start_bends, 'd', key='start_bends')} point, the mean of the locations, and the trained network at "
-    f"{number(bends, 'd', key='trained_bends')}: {made_by_training}. Gradient descent moves the biases away from "
+    f"{number(bends, 'd', key='trained_bends')}: {made_by_training:html}. Gradient descent moves the biases away from "
     "zero, and a node whose bias is not zero switches on somewhere other than the origin: that is where a "
     "bend appears.\n\n"
     "For the prior, this means that the recipe's network, before it sees data, believes in only a "
@@ -239,14 +239,14 @@ table(
 
 # %% tags=["hide-input"]
 zero_then_more = claim(
-    "one hidden layer gives the two sides no correlation, and each further layer gives them more",
+    "One hidden layer gives the two sides no correlation, and each further layer gives them more",
     "first == 0 and increasing",
     first=by_depth[0],
     increasing=float(all(b > a for a, b in itertools.pairwise(by_depth))),
     name="side-correlation-by-depth",
 )
 prose(
-    f"{str(zero_then_more).capitalize()}. With one hidden layer, a node whose weight is positive is active only "
+    f"{zero_then_more:html}. With one hidden layer, a node whose weight is positive is active only "
     "for $\\tilde x > 0$ and one whose weight is negative only for $\\tilde x < 0$: no node contributes to both "
     "sides, so $f(1)$ and $f(-1)$ are sums over different nodes with independent output weights. From the "
     "second layer on, every node sums the first layer's nodes of both sides with the same weights, and a ReLU's "
@@ -382,13 +382,13 @@ heavier = choose(
 prose(
     f"The recipe's hidden layers have {number(min(config.hidden_sizes), 'd')} to "
     f"{number(max(config.hidden_sizes), 'd')} nodes; the wide networks have {number(wide_width, 'd')} in each of "
-    f"their {number(depth, 'd')} hidden layers. With {number(counts[common], ',d')} draws of each, {closer}: a "
+    f"their {number(depth, 'd')} hidden layers. With {number(counts[common], ',d')} draws of each, {closer:html}: a "
     "relative error of "
     f"{number(error_wide[common], '.3f')} against {number(error_real[common], '.3f')}. From "
-    f"{number(counts[late], ',d')} to {number(counts[-1], ',d')} draws {plateau}: it falls by a factor of "
+    f"{number(counts[late], ',d')} to {number(counts[-1], ',d')} draws {plateau:html}: it falls by a factor of "
     f"{number(error_real[late] / error_real[-1], '.2f')}, where Monte Carlo noise alone would fall by "
     f"{number(np.sqrt(counts[-1] / counts[late]), '.0f')}. From {number(counts[early], 'd')} to "
-    f"{number(counts[common], ',d')} draws {wide_rate}: a factor of "
+    f"{number(counts[common], ',d')} draws {wide_rate:html}: a factor of "
     f"{number(error_wide[early] / error_wide[common], '.1f')} "
     f"against {number(np.sqrt(counts[common] / counts[early]), '.1f')} ([Figure](#fig-prior-covariance)). What "
     "is left for the recipe's network is the effect of its finite width. "
@@ -396,11 +396,11 @@ prose(
     "on the same side stay exactly those of the kernel at any width, because He's scaling keeps the second moment "
     "layer by layer and each side is one line. Only the correlation between the two sides is free to "
     f"move. The recipe's draws give it as {number(corr_real, '.3f', key='finite_width_correlation')}, against "
-    f"{number(by_depth[-1], '.3f')} at infinite width: {finite_width} ({number(abs(z_real), '.1f')} standard "
+    f"{number(by_depth[-1], '.3f')} at infinite width: {finite_width:html} ({number(abs(z_real), '.1f')} standard "
     f"errors). With {number(wide_width, 'd')} nodes per layer it is {number(corr_wide, '.3f')}, "
-    f"{wide_agrees} ({number(abs(z_wide), '.1f')} standard errors).\n\n"
+    f"{wide_agrees:html} ({number(abs(z_wide), '.1f')} standard errors).\n\n"
     f"Narrow layers also change the shape of the distribution, not only its covariance: $f(1)$ has "
-    f"{heavier} (excess kurtosis {number(kurtosis_real, '.2f', key='prior_kurtosis')}, against "
+    f"{heavier:html} (excess kurtosis {number(kurtosis_real, '.2f', key='prior_kurtosis')}, against "
     f"{number(kurtosis_wide, '.2f')} for the wide networks and 0 for a normal). "
     "The recipe's prior is not a Gaussian process: the limit gets its covariance right except for the "
     "correlation between the two sides, and its distribution only at much greater width."
@@ -560,16 +560,16 @@ sd_grows = claim(
 )
 prose(
     "The squared-exponential kernel is *stationary*: how far apart two values may be depends only on the "
-    f"distance between them, and {independent}: the standard deviation of their difference is "
+    f"distance between them, and {independent:html}: the standard deviation of their difference is "
     f"{number(se_far, '.3f')}, which is η√2, that of two independent draws. Far from the data its prior standard "
     f"deviation is η = {number(config.eta, 'g')}, as everywhere else. Of a distant point it says: nothing beyond "
     "the prior.\n\n"
-    f"The network's kernel is not stationary: {non_stationary} (over {number(step, 'g')} units the standard "
+    f"The network's kernel is not stationary: {non_stationary:html} (over {number(step, 'g')} units the standard "
     f"deviation of the change is {number(at_step[0.0], '.2f')} from the middle of the data and "
-    f"{number(at_step[40.0], '.2f')} from x = 40). It never levels off: it {keeps_growing} "
+    f"{number(at_step[40.0], '.2f')} from x = 40). It never levels off: it {keeps_growing:html} "
     f"({number(at_far, '.1f')} over {number(5 * step, 'g')} units, "
     f"{number(at_far / at_step[0.0], '.1f')} times its value over {number(step, 'g')}). Its prior standard "
-    f"deviation {sd_grows}, from {number(net_sd.min(), '.1f')} to {number(net_sd.max(), '.1f')}, mostly a random "
+    f"deviation {sd_grows:html}, from {number(net_sd.min(), '.1f')} to {number(net_sd.max(), '.1f')}, mostly a random "
     "level and trend shared by the whole function (the bias variance, passed through the layers). Far away a ReLU "
     "network is a straight line, so of a distant point it says: on the continuation of the data's trend, with a "
     "spread that widens with the distance."
@@ -698,12 +698,12 @@ two_lines_worst = claim(
     name="two-lines-prior-worst",
 )
 prose(
-    f"On the reference data set {evidence}: their log marginal likelihoods differ by "
+    f"On the reference data set {evidence:html}: their log marginal likelihoods differ by "
     f"{number(abs(se_vs_nngp), '.1f', key='reference_lml_difference')}, a Bayes factor of about "
     f"{number(np.exp(abs(se_vs_nngp)), ',.0f')}. The network kernel's posterior mean has an error against the "
-    f"latent function {nngp_vs_se} and {nngp_vs_network}. Its noise estimate, "
-    f"{number(nngp.sigma, '.3f')}, {noise_agrees} {number(se_fit.sigma, '.3f')}. And "
-    f"{two_lines_worst}: its log marginal likelihood is {number(bias_free.log_marginal_likelihood, '.1f')}, and "
+    f"latent function {nngp_vs_se:html} and {nngp_vs_network:html}. Its noise estimate, "
+    f"{number(nngp.sigma, '.3f')}, {noise_agrees:html} {number(se_fit.sigma, '.3f')}. And "
+    f"{two_lines_worst:html}: its log marginal likelihood is {number(bias_free.log_marginal_likelihood, '.1f')}, and "
     f"to explain the curves as noise it puts σ at {number(bias_free.sigma, '.2f')}."
 )
 
@@ -756,22 +756,13 @@ figure(fig, alt=alt_prior_data_sets, caption=caption_prior_data_sets, name="prio
 # %% tags=["hide-input"]
 n_sets = len(runs)
 se_wins = int(np.sum(lml_gap > 0))
-evidence_all = choose(
-    "wins == n",
-    "on every one of them",
-    f"on {se_wins} of them",
-    wins=se_wins,
-    n=n_sets,
-    seeds=n_sets,
-    name="se-evidence-all",
-)
-claim(
-    "the data favour the squared-exponential kernel on most data sets",
+evidence_all = claim(
+    "on every one of them" if se_wins == n_sets else "on {wins:.0f} of them",
     "wins > n / 2",
     wins=se_wins,
     n=n_sets,
     seeds=n_sets,
-    name="se-evidence-majority",
+    name="se-evidence",
 )
 beats_network = int(np.sum(column["nngp_error"] < column["network_error"]))
 kernel_vs_network = choose(
@@ -818,18 +809,19 @@ far_from_recipe = claim(
 )
 prose(
     f"Over the {number(n_sets, 'd', key='n_prior_data_sets')} data sets, the data favour the squared-exponential "
-    f"kernel {evidence_all}, by a median of {number(np.median(lml_gap), '.1f', key='median_lml_difference')} in log "
-    f"marginal likelihood (from {number(lml_gap.min(), '.1f')} to {number(lml_gap.max(), '.1f')}). As it should: "
+    f"kernel {evidence_all:html}, by a median of "
+    f"{number(np.median(lml_gap), '.1f', key='median_lml_difference')} in log marginal likelihood "
+    f"(from {number(lml_gap.min(), '.1f')} to {number(lml_gap.max(), '.1f')}). As it should: "
     "the data were drawn from it. The network kernel's posterior mean has an error against the latent function "
-    f"{kernel_vs_network}, and {kernel_vs_se}; its error is "
+    f"{kernel_vs_network:html}, and {kernel_vs_se:html}; its error is "
     f"{number(np.median(ratio), '.2f', key='median_nngp_se_ratio')} times the squared-exponential GP's at the "
     f"median (from {number(ratio.min(), '.2f')} to {number(ratio.max(), '.2f')}). Its 95% band covers the latent "
-    f"function {bands}: on average at {number(100 * np.mean(column['nngp_coverage']), '.1f')}% of the locations, "
+    f"function {bands:html}: on average at {number(100 * np.mean(column['nngp_coverage']), '.1f')}% of the locations, "
     f"against {number(100 * np.mean(column['se_coverage']), '.1f')}%. The fitted bias variance ranges from "
     f"{number(column['bias_variance'].min(), '.2f')} to {number(column['bias_variance'].max(), '.2f')}, "
     "and the weight variance from "
     f"{number(column['weight_variance'].min(), '.2f')} to {number(column['weight_variance'].max(), '.2f')}: "
-    f"{far_from_recipe}."
+    f"{far_from_recipe:html}."
 )
 
 # %% [markdown]
@@ -881,16 +873,17 @@ seconds = time.perf_counter() - started
 prose(
     "## About this page\n\n"
     f"This page trains no network. It reads {number(len(runs), 'd')} stored training runs, the same ones the page "
-    "on the best fit asks for (the recipe's settings on each of its data sets, the reference run among them), "
+    "[How good can a fit get?](best-fit.ipynb) asks for (the recipe's settings on each of its data sets, "
+    "the reference run among them), "
     f"and otherwise runs {number(n_draws + n_wide + len(single) + 1, ',d')} forward passes of freshly initialised "
     f"networks and one of the trained reference network, the kernel recursion, and {number(2 * len(runs) + 3, 'd')} "
     "marginal-likelihood fits. Its code ran in "
     f"{number(seconds, '.0f', key='prior_page_seconds')} s when the site was last built.\n\n"
     "The kernel is tested (`tests/test_nngp.py`) against independent references: with one hidden layer, "
     "against Cho and Saul's closed form of the arc-cosine kernel and against numerical integration of the "
-    "ReLU's expectation; at one, three and four hidden layers, with and without random biases, against the "
+    "ReLU's expectation; at several depths, with and without random biases, against the "
     "empirical covariance of wide networks drawn with the package's own `init_params` and `forward`, to within "
-    "four Monte Carlo standard errors per entry, a tolerance the same draws show to be tight enough to tell the "
+    "a few Monte Carlo standard errors per entry, a tolerance the same draws show to be tight enough to tell the "
     "kernel of one layer more or fewer apart; and for symmetry, positive semi-definiteness, the zero covariance "
     "of the two sides with one bias-free layer and its value derived by hand with two.\n\n"
     "Left out because the numbers did not support them. In the recipe's own float32 the draws are two lines only "
@@ -899,7 +892,7 @@ prose(
     f"{number(single_departure / float(np.finfo(np.float32).eps), ',.0f')} times float32's resolution, as sums "
     "of many terms that cancel lose digits; so the "
     "two-line fact is shown in float64, where rounding cannot pass for a bend. The non-stationarity of the "
-    f"network's kernel was first to be shown by its correlations, but {correlation_hides} (over "
+    f"network's kernel was first to be shown by its correlations, but {correlation_hides:html} (over "
     f"{number(step, 'g')} units it is {number(corr_step[0.0], '.3f')} from the middle and "
     f"{number(corr_step[40.0], '.3f')} from x = 40): most of the prior's variance is a level and trend shared by "
     "the whole function, so the standard deviation of the change shows it instead. And nothing here says that "
