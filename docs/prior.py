@@ -873,7 +873,7 @@ seconds = time.perf_counter() - started
 prose(
     "## About this page\n\n"
     f"This page trains no network. It reads {number(len(runs), 'd')} stored training runs, the same ones the page "
-    "[How good can a fit get?](best-fit.ipynb) asks for (the recipe's settings on each of its data sets, "
+    "*How good can a fit get?* asks for (the recipe's settings on each of its data sets, "
     "the reference run among them), "
     f"and otherwise runs {number(n_draws + n_wide + len(single) + 1, ',d')} forward passes of freshly initialised "
     f"networks and one of the trained reference network, the kernel recursion, and {number(2 * len(runs) + 3, 'd')} "
