@@ -146,6 +146,7 @@ def _build(project: Path, cache: Path) -> dict:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     executed = re.search(r"Notebook pages executed this build: (.*)", completed.stderr)
     runs = re.search(r"Training runs: (\d+) computed \((\d+) s of run time", completed.stderr)
+    epochs = re.search(r"; ([\d,]+) epochs trained, ([\d,]+) continued", completed.stderr)
     return {
         "wall_s": wall,
         "cpu_s": cpu,
@@ -153,6 +154,8 @@ def _build(project: Path, cache: Path) -> dict:
         "executed": executed.group(1).strip() if executed else "?",
         "training_runs": int(runs.group(1)) if runs else 0,
         "run_seconds": int(runs.group(2)) if runs else 0,
+        "epochs_trained": int(epochs.group(1).replace(",", "")) if epochs else 0,
+        "epochs_continued": int(epochs.group(2).replace(",", "")) if epochs else 0,
         "page_seconds": {
             page: float(seconds) for page, seconds in re.findall(r"Executed (\S+) in ([\d.]+) s", completed.stderr)
         },
@@ -210,6 +213,38 @@ def bench_builds(folder: Path, rounds: int, cold_rounds: int) -> tuple[dict, Pat
         project,
         cache,
     )
+
+
+def bench_cluster(folder: Path, pool_cold_s: float) -> dict:
+    """A cold build whose runs go to a local Dask cluster of 2 single-threaded worker processes.
+
+    The scheduler and workers are started from the shell (`dask scheduler`, `dask worker`), in a
+    folder of their own; the ratio is against the built-in pool's cold build of the same run.
+    """
+    root = folder / "cluster"
+    root.mkdir()
+    project, cache = _project_copy(root), root / "cache"
+    dask = str(Path(sys.executable).with_name("dask"))
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": root}
+    processes = [
+        subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet)
+    ]
+    time.sleep(4)
+    processes += [
+        subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet) for _ in range(2)
+    ]
+    time.sleep(8)
+    try:
+        os.environ["GPNN_SCHEDULER"] = address
+        cold = _build(project, cache)
+    finally:
+        os.environ.pop("GPNN_SCHEDULER", None)
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+    return {"cold_build_s": cold["wall_s"], "ratio_to_pool": cold["wall_s"] / pool_cold_s, "build": cold}
 
 
 def _free_port() -> int:
@@ -425,6 +460,7 @@ def main() -> None:
         results["builds"], project, cache = bench_builds(Path(tmp), args.rounds, args.cold_rounds)
         partial.write_text(json.dumps(results, indent=2) + "\n")
         results["serve"] = bench_serve(project, cache, args.rounds)
+        results["cluster"] = bench_cluster(Path(tmp), results["builds"]["cold_build_s"])
     partial.unlink()
     t, s, b, v = results["trainers"], results["sweep"], results["builds"], results["serve"]
     values = {
@@ -453,6 +489,14 @@ def main() -> None:
         (
             "cold build: training runs",
             f"{b['cold'][-1]['training_runs']} runs, {b['cold'][-1]['run_seconds']} s of run time",
+        ),
+        (
+            "cold build: epochs trained / continued from the store",
+            f"{b['cold'][-1]['epochs_trained']:,} / {b['cold'][-1]['epochs_continued']:,}",
+        ),
+        (
+            "cold build on a local Dask cluster of 2 workers (target <= 1.1 x pool)",
+            f"{results['cluster']['cold_build_s']:.1f} s ({results['cluster']['ratio_to_pool']:.2f} x pool)",
         ),
         ("warm rebuild, nothing changed (target < 3 s)", f"{b['warm_build_s']:.2f} s, executed {b['warm_executed']}"),
         (
