@@ -287,6 +287,9 @@ class JobServer:
         except BaseException:  # a bug in a run: reported to the page that asked, never hidden
             job.error = traceback.format_exc()
         job.seconds = time.perf_counter() - started
+        if self._client is not None and isinstance(job.outcome, ExperimentResult):
+            # A cluster takes every task at once, so the time since submission counts its queue too.
+            job.seconds = job.outcome.train_seconds
         with self._lock:
             job.finished = True
             self._running -= 1
