@@ -12,7 +12,7 @@ sends its configurations to that server, or, outside a build, to one of its own.
 * serves each run from the result store when it is there,
 * runs each missing key once, however many pages ask for it,
 * keeps every worker busy, always starting the most costly job waiting
-  ([`cost`][gpnn.site.jobs.cost]), and
+  ([`cost`][gpnn.site.costs.cost]), and
 * answers each request when all of its runs are done.
 
 The server and its clients talk over a local socket with a shared secret
@@ -41,7 +41,8 @@ from typing import Any
 
 from gpnn.config import ExperimentConfig
 from gpnn.experiment import RESUMABLE_IMPLEMENTATIONS, ExperimentResult, can_continue
-from gpnn.site import costs, store
+from gpnn.site import store
+from gpnn.site.costs import cost as cost  # re-exported: the scheduler orders by it
 from gpnn.sweep import one_thread, spawn_context
 from gpnn.training import TrainingDivergedError
 
@@ -443,25 +444,6 @@ def kind(config: ExperimentConfig) -> str:
         One of [`IMPLEMENTATIONS`][gpnn.config.IMPLEMENTATIONS].
     """
     return config.implementation
-
-
-def cost(config: ExperimentConfig) -> float:
-    """The measured cost of running `config`, in deep-run equivalents (the reference run is 1).
-
-    [`gpnn.site.costs.cost`][gpnn.site.costs.cost]: per-kind coefficients measured by
-    `benchmarks/costs.py`.
-
-    Parameters
-    ----------
-    config : ExperimentConfig
-        The settings of the run.
-
-    Returns
-    -------
-    float
-        Deep-run equivalents.
-    """
-    return costs.cost(config)
 
 
 def family(config: ExperimentConfig) -> str:

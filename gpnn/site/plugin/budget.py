@@ -1,7 +1,7 @@
 """The site's training budget: what each page's runs cost, against one declared limit.
 
 A page's code asks for training runs ([`requested`][gpnn.site.runs.requested] records them);
-each run's cost is in deep-run equivalents ([`cost`][gpnn.site.jobs.cost]: one 8,000-epoch run of
+each run's cost is in deep-run equivalents ([`cost`][gpnn.site.costs.cost]: one 8,000-epoch run of
 the recipe's network is 1). A run asked for by several pages is paid once; a run that only
 extends another of the same settings (more epochs of plain gradient descent) pays for its
 extra epochs only, since it continues from the shorter one. The plugin's `budget` setting is

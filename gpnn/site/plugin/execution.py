@@ -82,7 +82,8 @@ def page_context(code: str, package_dir: Path, *, table: dict[str, str] | None =
     """
     import gpnn.provenance
 
-    modules = keys.module_closure(keys.imported_modules(code, package_dir, table), package_dir)
+    table = keys.homes(package_dir) if table is None else table
+    modules = keys.module_closure(keys.imported_modules(code, package_dir, table), package_dir, table)
     return digest(
         {
             "gpnn": keys.code_digest(modules, package_dir),

@@ -155,7 +155,7 @@ def imported_modules(source: str, package_dir: Path, table: dict[str, str] | Non
     return {module for name in names if (module := _module_of(name, package_dir))}
 
 
-def module_closure(roots: set[str], package_dir: Path) -> list[str]:
+def module_closure(roots: set[str], package_dir: Path, table: dict[str, str] | None = None) -> list[str]:
     """The modules `roots` import, directly or not, themselves and their parent packages included.
 
     Imports are read from the source (every `import` statement, at any depth, so lazy imports
@@ -168,13 +168,15 @@ def module_closure(roots: set[str], package_dir: Path) -> list[str]:
         Dotted module names to start from.
     package_dir : Path
         The `gpnn` folder.
+    table : dict of str to str, optional
+        From [`homes`][gpnn.site.plugin.keys.homes]; read from `package_dir` if not given.
 
     Returns
     -------
     list of str
         Dotted module names, sorted.
     """
-    table = homes(package_dir)
+    table = homes(package_dir) if table is None else table
     seen: set[str] = set()
     todo = sorted(roots)
     while todo:
