@@ -91,8 +91,29 @@ def cluster(folder: Path, workers: int, pythonpath: Path | None = None):
         log.close()
 
 
-def _value(site: Path) -> str:
-    return re.search(r'data-key="a_final" data-value="([^"]+)"', text(site, "a")).group(1)
+# Two runs and their longer twins, asked for at once: each longer run waits for its twin and
+# continues from it, on the cluster as on the local pool.
+PAGE_LONGER = """# %% [markdown]
+# # Page L
+
+# %%
+import gpnn
+from gpnn.site import number, prose
+from gpnn.site.runs import experiments
+
+configs = [
+    gpnn.ExperimentConfig(n_epochs=epochs, hidden_sizes=(4,), init_seed=seed, record_every=10)
+    for epochs in (60, 30)
+    for seed in range(2)
+]
+runs = experiments(configs)
+final, tenth = runs[0].final_rmse, float(runs[0].loss_history[9])
+prose(f"It ends at {number(final, '.9f', key='l_final')}, from {number(tenth, '.9f', key='l_tenth')} at epoch 10.")
+"""
+
+
+def _value(site: Path, page: str = "a", key: str = "a_final") -> str:
+    return re.search(rf'data-key="{key}" data-value="([^"]+)"', text(site, page)).group(1)
 
 
 def test_a_build_on_a_cluster_gives_the_local_build(tmp_path):
@@ -108,6 +129,21 @@ def test_a_build_on_a_cluster_gives_the_local_build(tmp_path):
     # The build stored what the workers computed; the workers' folder holds no result.
     assert len(list((tmp_path / "cache-cluster" / "experiments").glob("*.npz"))) == 3
     assert not list((tmp_path / "cluster").rglob("*.npz"))
+
+
+def test_on_a_cluster_a_longer_run_continues_its_shorter_twin(tmp_path):
+    project = make_project(tmp_path, {"l": PAGE_LONGER})
+    local = ok(build(project, tmp_path / "local", {"GPNN_CACHE_ROOT": str(tmp_path / "cache-local")}))
+    with cluster(tmp_path / "cluster", workers=2) as address:
+        env = {"GPNN_CACHE_ROOT": str(tmp_path / "cache-cluster"), "GPNN_SCHEDULER": address}
+        remote = ok(build(project, tmp_path / "remote", env))
+    for completed in (local, remote):
+        assert "120 epochs trained, 60 continued from the store" in completed.stderr, completed.stderr
+    for key in ("l_final", "l_tenth"):
+        assert _value(tmp_path / "remote", "l", key) == _value(tmp_path / "local", "l", key)
+    # The cluster's results are listed for continuation like the pool's: a later, longer run finds them.
+    lineages = tmp_path / "cache-cluster" / "experiments" / "lineages"
+    assert sorted(path.name for path in lineages.glob("*/*")) == ["30-10", "30-10", "60-10", "60-10"]
 
 
 def test_a_worker_with_other_code_is_refused(tmp_path):

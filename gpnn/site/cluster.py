@@ -9,7 +9,9 @@ else: no shared filesystem. Results travel back and the build writes the store. 
 carries the build's code digest ([`computation_digest`][gpnn.site.store.computation_digest]);
 a worker whose code differs fails it with [`StaleWorkerError`][gpnn.site.cluster.StaleWorkerError]
 naming both digests, so a stale worker never fills the store with wrong results. A worker lost
-mid-build has its tasks run again elsewhere (Dask's retries).
+mid-build has its tasks run again elsewhere (Dask's retries). A run whose shorter twin is stored
+(or asked for in the same build, which it then waits for) travels with that twin's result and
+trains only the epochs after it ([`start_for`][gpnn.site.store.start_for]), as on the local pool.
 
 Start a cluster from the shell, on any machines that reach each other:
 
@@ -78,7 +80,14 @@ def connect(address: str, timeout: float = CONNECT_SECONDS) -> Any:
         ) from None
 
 
-def submit(client: Any, key: str, config: ExperimentConfig, blas: int, priority: float) -> Any:
+def submit(
+    client: Any,
+    key: str,
+    config: ExperimentConfig,
+    blas: int,
+    priority: float,
+    start: ExperimentResult | TrainingDivergedError | None = None,
+) -> Any:
     """Send one run to the cluster: a task named by its store key, prioritised by its cost.
 
     Parameters
@@ -93,6 +102,9 @@ def submit(client: Any, key: str, config: ExperimentConfig, blas: int, priority:
         BLAS threads to run with.
     priority : float
         Its cost: higher runs first.
+    start : ExperimentResult or TrainingDivergedError, optional
+        The stored run it continues from ([`start_for`][gpnn.site.store.start_for]): the worker
+        trains only the epochs after it.
 
     Returns
     -------
@@ -104,6 +116,7 @@ def submit(client: Any, key: str, config: ExperimentConfig, blas: int, priority:
         config,
         blas,
         store.computation_digest(),
+        start,
         key=f"gpnn-run-{key}",
         priority=priority,
         retries=RETRIES,
@@ -111,7 +124,9 @@ def submit(client: Any, key: str, config: ExperimentConfig, blas: int, priority:
     )
 
 
-def remote_run(config: ExperimentConfig, blas: int, digest: str) -> ExperimentResult | TrainingDivergedError:
+def remote_run(
+    config: ExperimentConfig, blas: int, digest: str, start: ExperimentResult | TrainingDivergedError | None = None
+) -> ExperimentResult | TrainingDivergedError:
     """Run `config` on a worker, after checking that the worker computes with the build's code.
 
     Parameters
@@ -122,6 +137,9 @@ def remote_run(config: ExperimentConfig, blas: int, digest: str) -> ExperimentRe
         BLAS threads to run with.
     digest : str
         The build's [`computation_digest`][gpnn.site.store.computation_digest].
+    start : ExperimentResult or TrainingDivergedError, optional
+        A shorter stored run of the same settings to continue from
+        ([`advance`][gpnn.site.store.advance]).
 
     Returns
     -------
@@ -142,4 +160,4 @@ def remote_run(config: ExperimentConfig, blas: int, digest: str) -> ExperimentRe
             f"This worker's gpnn computes runs with code {mine[:12]}, the build's with {digest[:12]}: "
             "install the build's gpnn on the worker and start it again."
         )
-    return store.compute(config, blas)
+    return store.advance(start, config, blas)

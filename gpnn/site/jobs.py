@@ -71,6 +71,7 @@ class _Job:
     seconds: float = 0.0
     trained: int = 0
     continued: int = 0
+    base_seconds: float = 0.0  # the run time of the stored run a cluster task continues
     finished: bool = False  # set before the jobs waiting for this one are dispatched
 
 
@@ -241,7 +242,12 @@ class JobServer:
             if self._client is not None:
                 from gpnn.site import cluster
 
-                future = cluster.submit(self._client, job.key, job.config, job.blas, job.cost)
+                # The store stays here: a task carries the stored run it continues, if any.
+                start, job.continued = (
+                    (None, 0) if self.folder is None else store.start_for(self.folder, job.key, job.config)
+                )
+                job.base_seconds = start.train_seconds if isinstance(start, ExperimentResult) else 0.0
+                future = cluster.submit(self._client, job.key, job.config, job.blas, job.cost, start)
             else:
                 assert self._pool is not None
                 future = self._pool.submit(_run, self.folder, job.key, job.config, job.blas)
@@ -252,7 +258,7 @@ class JobServer:
     def _base_pending(self, job: _Job) -> bool:
         # A shorter run of the same settings, asked for in this build and not done yet: the job
         # waits for it, then continues from it instead of training its epochs again.
-        if self.folder is None or self._client is not None or self.in_process:
+        if self.folder is None or self.in_process:
             return False
         return any(
             not (other.finished or other.done.is_set()) and can_continue(other.config, job.config)
@@ -279,10 +285,10 @@ class JobServer:
     def _finished(self, job: _Job, future: Future[Any], *, started: float) -> None:
         try:
             filled = future.result()
-            if self._client is not None:  # computed elsewhere, from scratch: stored here
-                filled = store.Filled(filled, job.config.n_epochs, 0, False)
+            if self._client is not None:  # computed elsewhere: stored here
+                filled = store.filled(filled, job.config, job.continued)
                 if self.folder is not None:
-                    store.save(self.folder, job.key, job.config, filled.outcome)
+                    store.keep(self.folder, job.key, job.config, filled.outcome)
             job.outcome = filled.outcome
             job.trained, job.continued = filled.trained, filled.continued
         except BaseException:  # a bug in a run: reported to the page that asked, never hidden
@@ -290,7 +296,7 @@ class JobServer:
         job.seconds = time.perf_counter() - started
         if self._client is not None and isinstance(job.outcome, ExperimentResult):
             # A cluster takes every task at once, so the time since submission counts its queue too.
-            job.seconds = job.outcome.train_seconds
+            job.seconds = job.outcome.train_seconds - job.base_seconds
         with self._lock:
             job.finished = True
             self._running -= 1

@@ -428,28 +428,113 @@ def fill_run(folder: Path, key: str, config: ExperimentConfig, blas: int = 0, re
         stored = load(folder, key, config)
         if stored is not None:
             return Filled(stored, 0, 0, True)
-        digest = computation_digest()
-        # Continue and list only under the code the key was made with (not after an edit since).
-        current = result_key(config, digest) == key
-        outcome: ExperimentResult | TrainingDivergedError | None = None
-        continued = 0
-        for base in _bases(folder, config, digest) if resume and current else []:
-            start = load(folder, result_key(base, digest), base)
-            if isinstance(start, TrainingDivergedError):  # the longer run diverges at the same epoch
-                outcome, continued = start, start.epoch
-            elif start is not None:
-                outcome, continued = _continue(start, config, blas), base.n_epochs
-            if outcome is not None:
-                break
-        if outcome is None:
-            outcome = compute(config, blas)
-        save(folder, key, config, outcome)
-        if current:
-            marker = folder / LINEAGES / lineage_key(config, digest) / f"{config.n_epochs}-{config.record_every}"
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+        start, continued = start_for(folder, key, config) if resume else (None, 0)
+        outcome = advance(start, config, blas)
+        keep(folder, key, config, outcome)
+    return filled(outcome, config, continued)
+
+
+def filled(outcome: ExperimentResult | TrainingDivergedError, config: ExperimentConfig, continued: int) -> Filled:
+    """What computing `config` did, having continued `continued` epochs from the store.
+
+    Parameters
+    ----------
+    outcome : ExperimentResult or TrainingDivergedError
+        The run's outcome.
+    config : ExperimentConfig
+        Its settings.
+    continued : int
+        The epochs taken from a stored run ([`start_for`][gpnn.site.store.start_for]).
+
+    Returns
+    -------
+    Filled
+        Trained epochs are those run (up to a divergence) less the continued ones.
+    """
     ran = outcome.epoch if isinstance(outcome, TrainingDivergedError) else config.n_epochs
     return Filled(outcome, ran - continued, continued, False)
+
+
+def start_for(
+    folder: Path, key: str, config: ExperimentConfig
+) -> tuple[ExperimentResult | TrainingDivergedError | None, int]:
+    """The stored run that `config` continues from, and the epochs it saves; `(None, 0)` if none.
+
+    The longest stored run of [`base_for`][gpnn.site.store.base_for]'s kind that loads intact,
+    and only when `key` was made with the current code (an entry keyed before an edit is
+    computed from scratch). A diverged run is its own continuation: the longer run diverges at
+    the same epoch.
+
+    Parameters
+    ----------
+    folder : Path
+        Store folder.
+    key : str
+        `result_key(config)`.
+    config : ExperimentConfig
+        The settings of the run to compute.
+
+    Returns
+    -------
+    tuple
+        The stored outcome to start from (or `None`) and the epochs it covers.
+    """
+    digest = computation_digest()
+    if result_key(config, digest) != key:
+        return None, 0
+    for base in _bases(folder, config, digest):
+        start = load(folder, result_key(base, digest), base)
+        if isinstance(start, TrainingDivergedError):
+            return start, start.epoch
+        if start is not None:
+            return start, base.n_epochs
+    return None, 0
+
+
+def advance(
+    start: ExperimentResult | TrainingDivergedError | None, config: ExperimentConfig, blas: int = 0
+) -> ExperimentResult | TrainingDivergedError:
+    """`config`'s outcome, continued from `start` (from [`start_for`][gpnn.site.store.start_for]).
+
+    Parameters
+    ----------
+    start : ExperimentResult, TrainingDivergedError or None
+        The stored run to continue: none trains from the first epoch; a divergence is the outcome.
+    config : ExperimentConfig
+        The settings of the run.
+    blas : int, default 0
+        BLAS threads to run with (0: as they are).
+
+    Returns
+    -------
+    ExperimentResult or TrainingDivergedError
+        Bit for bit what training `config` from scratch gives.
+    """
+    if isinstance(start, TrainingDivergedError):
+        return start
+    return compute(config, blas) if start is None else _continue(start, config, blas)
+
+
+def keep(folder: Path, key: str, config: ExperimentConfig, outcome: ExperimentResult | TrainingDivergedError) -> None:
+    """Store `outcome` under `key` and, if the key is current, list it under its lineage.
+
+    Parameters
+    ----------
+    folder : Path
+        Store folder.
+    key : str
+        `result_key(config)`.
+    config : ExperimentConfig
+        The settings of the run.
+    outcome : ExperimentResult or TrainingDivergedError
+        What the run gave.
+    """
+    save(folder, key, config, outcome)
+    digest = computation_digest()
+    if result_key(config, digest) == key:  # longer runs continue only from runs of the current code
+        marker = folder / LINEAGES / lineage_key(config, digest) / f"{config.n_epochs}-{config.record_every}"
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
 
 
 def _continue(base: ExperimentResult, config: ExperimentConfig, blas: int) -> ExperimentResult | TrainingDivergedError:
