@@ -6,7 +6,7 @@ Serves the built site (``mkdocs build -d SITE_DIR``) on 127.0.0.1 under the path
 ``site_url`` (``/gpnn/``, as GitHub Pages serves a project site), then loads every page (every
 ``index.html`` of the site, the 404 page left out) in a fresh browser context, so with an empty
 cache, as a first-time reader would, at 1280 px. A page counts as loaded when its ``load`` event
-has fired, its formulas are typeset, its fonts are loaded, its explorable figures are drawn and
+has fired, its fonts are loaded (the formulas' among them), its explorable figures are drawn and
 the network has been idle for half a second; everything the page requested until then counts.
 Requests to any other host are blocked (the site requests none).
 
@@ -90,7 +90,6 @@ def _browser_path() -> str:
 
 
 _READY = """async () => {
-    if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
     await document.fonts.ready;
     const charts = [...document.querySelectorAll('figure.gpnn-chart')];
     while (!charts.every((c) => c.dataset.ready || c.dataset.error)) {

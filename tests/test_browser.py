@@ -93,8 +93,7 @@ class Visit:
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.response = self.page.goto(base_url + path, wait_until="load")
-        # Ready when the formulas are typeset, the fonts loaded and every explorable figure drawn.
-        self.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+        # Ready when the fonts are loaded (the formulas' among them) and every explorable figure drawn.
         self.page.evaluate("() => document.fonts.ready.then(() => true)")
         self.page.wait_for_function(
             "() => [...document.querySelectorAll('.gpnn-chart')].every(c => c.querySelector('svg.marks'))"
@@ -145,16 +144,17 @@ def test_page_loads_cleanly_with_everything_from_the_site(browser, base_url, pat
         )
         assert undecoded == []
         page_text = visit.page.inner_text("article")
-        assert "$$" not in page_text, "untypeset display math"
+        assert "$$" not in page_text and "\\(" not in page_text, "untypeset maths"
         if path in MATH_PAGES:
             typeset = visit.page.evaluate(
-                """() => [...document.querySelectorAll('mjx-container')].filter(c => {
-                    const glyph = c.querySelector('mjx-c');
-                    const content = glyph ? getComputedStyle(glyph, '::before').content : 'none';
-                    return c.getBoundingClientRect().width > 0 && content !== 'none' && content !== '';
-                }).length"""
+                """() => ({
+                    drawn: [...document.querySelectorAll('article .katex-html')]
+                        .filter((f) => f.getBoundingClientRect().width > 0).length,
+                    fonts: [...document.fonts].filter((f) => f.family.includes('KaTeX') && f.status === 'loaded')
+                        .length,
+                })"""
             )
-            assert typeset >= 3, "formulas rendered with visible glyphs"
+            assert typeset["drawn"] >= 3 and typeset["fonts"] >= 1, typeset
         if visit.page.locator("article pre > code").count():
             # Material's copy button on code blocks; mkdocs-jupyter's own on notebook input cells.
             copy = "article .md-code__button[title*='Copy'], article button.md-clipboard, article clipboard-copy"
@@ -164,12 +164,12 @@ def test_page_loads_cleanly_with_everything_from_the_site(browser, base_url, pat
 
 
 def test_math_renders_in_markdown_pages_too(browser, base_url):
-    # The API reference's docstrings hold no $ math; the home page's prose math is in arithmatex spans.
+    # The home page's prose maths is in arithmatex spans, typeset when the site was built.
     visit = Visit(browser, base_url, "")
     try:
         spans = visit.page.locator(".arithmatex").count()
-        containers = visit.page.locator(".arithmatex mjx-container").count()
-        assert spans > 0 and containers == spans
+        typeset = visit.page.locator(".arithmatex > .katex").count()
+        assert spans > 0 and typeset == spans
     finally:
         visit.close()
 
@@ -235,7 +235,7 @@ def test_on_a_phone_nothing_is_clipped_and_nothing_widens_the_page(browser, base
             """() => {
                 const text = document.querySelector('article').getBoundingClientRect();
                 const screen = {left: 0, right: window.innerWidth};
-                const selector = 'mjx-container[display="true"], table, pre, figure, img';
+                const selector = '.katex-display, table, pre, figure, img';
                 const scrollsInOwnBox = (el) => {
                     for (let box = el; box && box.tagName !== 'ARTICLE'; box = box.parentElement) {
                         if (/(auto|scroll)/.test(getComputedStyle(box).overflowX)) return true;
@@ -288,9 +288,9 @@ _CLIPPED = """() => {
     const name = (el) => `${el.tagName.toLowerCase()}.${(el.getAttribute('class') || '').split(' ')[0]}`
         + ` "${(el.textContent || '').trim().slice(0, 30)}"`;
     const clipped = [];
-    const inside = 'figure *, mjx-container[display="true"] *, .gpnn-chart-controls *';
+    const inside = 'figure *, .katex-display *, .gpnn-chart-controls *';
     for (const el of article.querySelectorAll(inside)) {
-        if (el.closest('mjx-assistive-mml')) continue;  // clipped on purpose: read by screen readers only
+        if (el.closest('.katex-mathml')) continue;  // clipped on purpose: read by screen readers only
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
         for (let box = el.parentElement; box && box !== article; box = box.parentElement) {
@@ -323,7 +323,7 @@ _CLIPPED = """() => {
 
 # Every display equation fits its box; one wider than its box scrolls sideways and shows it: a
 # shadow at the edge with more formula beyond (extra.css); none scrolls or is cut vertically.
-_EQUATIONS_UNFIT = """() => [...document.querySelectorAll('article mjx-container[display="true"]')]
+_EQUATIONS_UNFIT = """() => [...document.querySelectorAll('article .katex-display')]
     .filter((m) => {
         const style = getComputedStyle(m);
         const taller = m.scrollHeight > m.clientHeight + 1;
@@ -352,7 +352,7 @@ def test_every_display_equation_fits_its_box_or_scrolls_visibly(browser, base_ur
     for width in (1280, 390):
         visit = Visit(browser, base_url, path, width=width)
         try:
-            equations = visit.page.locator("article mjx-container[display='true']").count()
+            equations = visit.page.locator("article .katex-display").count()
             assert equations > 0 or path.startswith("api/") or path == ""
             assert visit.page.evaluate(_EQUATIONS_UNFIT) == [], width
         finally:
@@ -387,15 +387,16 @@ def test_one_fold_per_folded_cell(browser, base_url, path):
 
 
 @pytest.mark.parametrize("path", ["", "claims/", "references/", "computation-times/", "fiddling/", "training/"])
-def test_mathjax_loads_only_on_pages_with_maths(browser, base_url, path):
+def test_katex_styles_load_only_on_pages_with_maths_and_no_page_loads_a_maths_script(browser, base_url, path):
     visit = Visit(browser, base_url, path)
     try:
-        loaded = visit.page.evaluate(
-            "() => performance.getEntriesByType('resource').some((r) => r.name.includes('/assets/mathjax/'))"
-        )
-        maths = visit.page.locator("article mjx-container").count()
+        resources = visit.page.evaluate("() => performance.getEntriesByType('resource').map((r) => r.name)")
+        loaded = any("/assets/katex/" in name for name in resources)
+        maths = visit.page.locator("article .katex").count()
         assert loaded == (maths > 0), (loaded, maths)
         assert loaded == (path in MATH_PAGES or path == ""), loaded
+        scripts = [name for name in resources if name.endswith(".js")]
+        assert not [name for name in scripts if "mathjax" in name.lower() or "katex" in name.lower()], scripts
     finally:
         visit.close()
 

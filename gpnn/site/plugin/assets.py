@@ -4,11 +4,9 @@ mkdocs-jupyter writes, into every notebook page, JupyterLab's 596 KB of styles, 
 script, a Mermaid loader and a MathJax 2 loader from a CDN. Here all of that is dropped: a
 notebook page's code cells become code blocks like those of the Markdown pages (Material styles
 them and gives each its copy button), and the site's own small stylesheet,
-`stylesheets/notebooks.css`, lays the cells out. MathJax 3 is served from the
-`django-static-mathjax` package, as separate components (the loader, TeX input, HTML output,
-assistive MathML; not the 426 KB contextual menu), and only pages with maths load it: the
-others lose its `<script>` tags once the page is written. No page requests anything from
-another host. Figures, which pages embed as `data:` URLs (so that a downloaded notebook holds
+`stylesheets/notebooks.css`, lays the cells out. Maths is typeset when the site is built
+([`gpnn.site.plugin.maths`][gpnn.site.plugin.maths]). No page requests anything from another
+host. Figures, which pages embed as `data:` URLs (so that a downloaded notebook holds
 them), become files named by their content, so that pages stay light and a figure shared by
 pages is fetched once. Pages with explorable figures get Vega, Vega-Lite and vega-embed as one
 ES-module file, `javascripts/vega.js`, made from the `vl-convert-python` package (no npm, no
@@ -19,11 +17,9 @@ are written only when their content changes.
 from __future__ import annotations
 
 import base64
-import filecmp
 import hashlib
 import posixpath
 import re
-import shutil
 from importlib.metadata import version
 from pathlib import Path
 
@@ -31,29 +27,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
 from gpnn.site.plugin.state import BuildState, write_if_changed
-
-MATHJAX_PLACEHOLDER = "gpnn-local-mathjax"
-"""What mkdocs-jupyter is told to load for maths; its loader goes with the rest of its extras."""
-
-MATHJAX = "assets/mathjax"
-"""Where MathJax 3's components go, in the site."""
-
-MATHJAX_COMPONENTS = (
-    "startup.js",
-    "core.js",
-    "input/tex.js",
-    "output/chtml.js",
-    "output/chtml/fonts/tex.js",
-    "a11y/assistive-mml.js",
-)
-"""The MathJax components a page with maths loads (`javascripts/mathjax.js` names them).
-
-`startup.js` is the page's `<script>`; it loads the others. TeX extensions that a formula needs
-beyond `input/tex`'s own are loaded on demand from `input/tex/extensions/`, also copied.
-"""
-
-MATHJAX_SCRIPTS = ("javascripts/mathjax.js", f"{MATHJAX}/startup.js")
-"""The `extra_javascript` entries of `mkdocs.yml` that load MathJax, left out of pages without maths."""
 
 FIGURES = "assets/figures"
 """Where figures go, named by their content."""
@@ -76,16 +49,6 @@ _CHART = 'class="gpnn-chart"'
 _SOURCE = '<details class="mkdocstrings-source">'
 _EMBEDDED = re.compile(r'src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
 _SUFFIX = {"svg+xml": "svg", "png": "png"}
-_MATHJAX3 = re.compile(
-    r'<script\b[^>]*\bsrc="[^"]*(?:'
-    + "|".join(re.escape(path) for path in MATHJAX_SCRIPTS)
-    + r')"[^>]*>\s*</script>\n?'
-)
-# What marks maths for MathJax: arithmatex's elements (Markdown pages, docstrings) or TeX
-# delimiters in prose (notebook pages' Markdown cells). Code, scripts and styles do not count.
-_ARITHMATEX = re.compile(r'class="[^"]*\barithmatex\b')
-_NOT_PROSE = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.DOTALL)
-_TEX = re.compile(r"\$|\\\(|\\\[|\\begin\{")
 # mkdocs-jupyter's code cells: Pygments' <pre> inside its own wrapper, with a copy button of its
 # own and a hidden copy of the code for that button. Material's code blocks are
 # <div class="language-python highlight"><pre><span></span><code>...</code></pre></div>.
@@ -102,7 +65,7 @@ _INPUT, _OUTPUT = '<div class="jp-Cell-inputWrapper"', '<div class="jp-Cell-outp
 
 
 class Assets:
-    """Figures as files, notebook pages like the others, MathJax 3 where there is maths, the Vega bundle.
+    """Figures as files, notebook pages like the others, the Vega bundle where there are charts.
 
     Parameters
     ----------
@@ -115,20 +78,16 @@ class Assets:
         Every figure of the build, by its file name.
     chart_pages : set of str
         The pages that hold an explorable figure.
-    math_pages : set of str
-        The pages that hold maths, hence load MathJax.
     """
 
     def __init__(self, state: BuildState) -> None:
         self._state = state
         self.figures: dict[str, bytes] = {}
         self.chart_pages: set[str] = set()
-        self.math_pages: set[str] = set()
 
     def on_pre_build(self) -> None:
-        """Forget the previous build's chart and maths pages."""
+        """Forget the previous build's chart pages."""
         self.chart_pages.clear()
-        self.math_pages.clear()
 
     def on_page_content(self, html: str, page: Page) -> str:
         """Lighten a page: figures become files; a notebook page loses mkdocs-jupyter's extras.
@@ -152,29 +111,7 @@ class Assets:
         html = _EMBEDDED.sub(lambda match: self._figure_file(match, page), html)
         if page.file.src_uri.endswith(".ipynb"):
             html = fold(notebook_html(html))
-        html = html.replace(_SOURCE, _SOURCE[:-1] + " data-search-exclude>")
-        if has_math(html):
-            self.math_pages.add(page.file.src_uri)
-        return html
-
-    def on_post_page(self, output: str, page: Page) -> str:
-        """Leave MathJax out of a page without maths.
-
-        Parameters
-        ----------
-        output : str
-            The page's whole HTML document.
-        page : Page
-            The page.
-
-        Returns
-        -------
-        str
-            The document, without MathJax's `<script>` tags unless the page has maths.
-        """
-        if page.file.src_uri in self.math_pages:
-            return output
-        return _MATHJAX3.sub("", output)
+        return html.replace(_SOURCE, _SOURCE[:-1] + " data-search-exclude>")
 
     def _figure_file(self, match: re.Match[str], page: Page) -> str:
         data = base64.b64decode(match.group(2))
@@ -183,7 +120,7 @@ class Assets:
         return f'src="{posixpath.relpath(f"{FIGURES}/{name}", posixpath.dirname(page.file.dest_uri))}"'
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Write the figures, MathJax 3's components and, if needed, the Vega bundle.
+        """Write the figures and, if needed, the Vega bundle.
 
         Parameters
         ----------
@@ -193,17 +130,6 @@ class Assets:
         site = Path(config.site_dir)
         for name, data in self.figures.items():
             write_if_changed(site / FIGURES / name, data)
-
-        import mathjax  # the django-static-mathjax distribution: MathJax 3 as package data
-
-        source = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-        target = site / MATHJAX
-        for component in MATHJAX_COMPONENTS:
-            _copy(source / component, target / component)
-        for folder in ("input/tex/extensions", "output/chtml/fonts/woff-v2"):
-            for file in sorted((source / folder).iterdir()):
-                if file.is_file():
-                    _copy(file, target / folder / file.name)
         if self.chart_pages:
             write_if_changed(site / BUNDLE, self.bundle())
             write_if_changed(site / LICENSES, _LICENSES.encode())
@@ -219,22 +145,6 @@ class Assets:
         package = version("vl-convert-python")
         path = self._state.cache / "charts" / f"vega-{package}-vl{VEGA_LITE_VERSION}.js"
         return self._state.cached_bytes(path, lambda: _bundle(package))
-
-
-def has_math(html: str) -> bool:
-    """Whether a page's HTML holds maths for MathJax: arithmatex's elements or TeX delimiters in prose.
-
-    Parameters
-    ----------
-    html : str
-        A page's HTML (its content, not the whole document).
-
-    Returns
-    -------
-    bool
-        True if MathJax has something to typeset.
-    """
-    return bool(_ARITHMATEX.search(html) or _TEX.search(_NOT_PROSE.sub("", html)))
 
 
 def notebook_html(html: str) -> str:
@@ -297,13 +207,6 @@ def fold(html: str) -> str:
         last = end
     parts.append(html[last:])
     return "".join(parts)
-
-
-def _copy(source: Path, target: Path) -> None:
-    if target.exists() and filecmp.cmp(source, target, shallow=True):
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target)
 
 
 def _bundle(package: str) -> bytes:

@@ -11,7 +11,8 @@ they share one [`BuildState`][gpnn.site.plugin.state.BuildState] held by the plu
 | [`LivePages`][gpnn.site.plugin.live.LivePages] | run and cache Markdown pages' live code |
 | [`JobService`][gpnn.site.plugin.service.JobService] | the build's one scheduler of training runs |
 | [`ReadingAids`][gpnn.site.plugin.reading.ReadingAids] | figure numbers, citations, used-in links, downloads |
-| [`Assets`][gpnn.site.plugin.assets.Assets] | figures as files, light notebook pages, MathJax where there is maths |
+| [`Assets`][gpnn.site.plugin.assets.Assets] | figures as files, light notebook pages, the Vega bundle |
+| [`Maths`][gpnn.site.plugin.maths.Maths] | formulas typeset at build time with KaTeX |
 | [`ApiPages`][gpnn.site.plugin.api.ApiPages] | one API page per module, in the navigation |
 | [`SearchIndex`][gpnn.site.plugin.search.SearchIndex] | the search index, topic pages first |
 | [`GeneratedPages`][gpnn.site.plugin.generated.GeneratedPages] | provenance, computation times, claims |
@@ -37,6 +38,7 @@ from gpnn.site.plugin.assets import Assets
 from gpnn.site.plugin.execution import NotebookPages
 from gpnn.site.plugin.generated import GeneratedPages
 from gpnn.site.plugin.live import LivePages
+from gpnn.site.plugin.maths import Maths
 from gpnn.site.plugin.reading import ReadingAids
 from gpnn.site.plugin.search import SearchIndex
 from gpnn.site.plugin.service import JobService
@@ -64,7 +66,9 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
     reading : ReadingAids
         Figure numbers, citations, used-in links, downloads.
     assets : Assets
-        Figures as files, shared styles, MathJax, the Vega bundle.
+        Figures as files, shared styles, the Vega bundle.
+    maths : Maths
+        The formulas, typeset with KaTeX.
     search : SearchIndex
         The search index's finishing.
     generated : GeneratedPages
@@ -106,6 +110,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         self.live = LivePages(self.state, self.service)
         self.reading = ReadingAids(self.state, self.api)
         self.assets = Assets(self.state)
+        self.maths = Maths(self.state)
         self.search = SearchIndex(self.api)
         self.generated = GeneratedPages(self.state, self.config.budget)
         self.api.on_config(config)
@@ -132,6 +137,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         # what a reader running the same code in a plain Python session gets.
         self.service.begin(state.cache / "experiments")
         self.assets.on_pre_build()
+        self.maths.on_pre_build()
 
     @event_priority(100)  # before mkdocs-jupyter claims the files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -228,7 +234,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Finish a page's whole document: MathJax stays only on pages with maths.
+        """Finish a page's whole document: its maths typeset, KaTeX's styles linked if it has any.
 
         Parameters
         ----------
@@ -244,7 +250,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         str
             The document.
         """
-        return self.assets.on_post_page(output, page)
+        return self.maths.on_post_page(output, page)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Stop the job service; write the assets; fill in the generated pages; finish the search index.
@@ -256,6 +262,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         """
         self.state.training = self.service.close()
         self.assets.on_post_build(config)
+        self.maths.on_post_build(config)
         self.reading.on_post_build(config)
         self.generated.on_post_build(config)
         self.search.on_post_build(config)
