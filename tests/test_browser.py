@@ -291,6 +291,7 @@ _CLIPPED = """() => {
     const inside = 'figure *, .katex-display *, .gpnn-chart-controls *';
     for (const el of article.querySelectorAll(inside)) {
         if (el.closest('.katex-mathml')) continue;  // clipped on purpose: read by screen readers only
+        if (el.closest('.katex svg')) continue;  // KaTeX's stretchy glyphs: long paths cut to size on purpose
         const r = el.getBoundingClientRect();
         if (r.width === 0 || r.height === 0) continue;
         for (let box = el.parentElement; box && box !== article; box = box.parentElement) {
@@ -345,6 +346,16 @@ def test_on_a_phone_nothing_inside_a_figure_or_an_equation_is_clipped(browser, b
         assert visit.page.evaluate(_EQUATIONS_UNFIT) == []
     finally:
         visit.close()
+
+
+@pytest.mark.parametrize("path", ["training/", "best-fit/", "uncertainty/"])
+def test_on_wider_screens_nothing_inside_an_explorable_figure_is_clipped_and_no_labels_overlap(browser, base_url, path):
+    for width in (768, 1280):
+        visit = Visit(browser, base_url, path, width=width)
+        try:
+            assert visit.page.evaluate(_CLIPPED) == [], width
+        finally:
+            visit.close()
 
 
 @pytest.mark.parametrize("path", sorted(MATH_PAGES | {"", "api/posterior/", "api/kernels/"}))

@@ -49,6 +49,10 @@ CONFIG: dict[str, Any] = {
         "titleFontWeight": "normal",
         "labelFontSize": 11,
         "titleFontSize": 12,
+        # At any width: labels that would touch are dropped, the end labels kept inside the plot.
+        "labelOverlap": "greedy",
+        "labelSeparation": 4,
+        "labelFlush": True,
     },
     "legend": {
         "labelColor": INK,
