@@ -106,7 +106,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         self.live = LivePages(self.state, self.service)
         self.reading = ReadingAids(self.state, self.api)
         self.assets = Assets(self.state)
-        self.search = SearchIndex(self.api)
+        self.search = SearchIndex()
         self.generated = GeneratedPages(self.state, self.config.budget)
         self.api.on_config(config)
         return config
