@@ -188,6 +188,51 @@ def test_search_for_kernel_finds_the_gp_page(browser, base_url):
         visit.close()
 
 
+def _search_results(visit, query: str) -> list[str]:
+    """The pages a search lists, best first, once the results for the whole query have settled."""
+    visit.page.click("input.md-search__input")
+    visit.page.type("input.md-search__input", query, delay=100)
+    visit.page.wait_for_selector(".md-search-result__item", timeout=90000)
+    # Each keystroke is a query; the worker answers them in order, so the list that stops
+    # changing is the answer to the last.
+    pages, unchanged = [], 0
+    while unchanged < 3:
+        visit.page.wait_for_timeout(500)
+        now = visit.page.eval_on_selector_all(
+            ".md-search-result__item", "items => items.map(item => item.querySelector('a').href)"
+        )
+        unchanged = unchanged + 1 if now == pages else 0
+        pages = now
+    return [urlparse(page).path.removeprefix(PREFIX) for page in pages]
+
+
+@pytest.mark.parametrize(
+    ("query", "topics"),
+    [
+        ("posterior", ("best-fit/", "uncertainty/")),
+        ("ensemble", ("uncertainty/",)),
+        ("backpropagation", ("backpropagation/",)),
+    ],
+)
+def test_search_for_a_topic_lists_its_page_before_the_api(browser, base_url, query, topics):
+    visit = Visit(browser, base_url, "")
+    try:
+        pages = _search_results(visit, query)
+        assert pages[0] in topics and not pages[0].startswith("api/"), pages
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize(("name", "page"), [("sample_gp", "api/simulate/"), ("run_experiment", "api/experiment/")])
+def test_search_for_a_name_lists_its_api_page_first(browser, base_url, name, page):
+    visit = Visit(browser, base_url, "")
+    try:
+        pages = _search_results(visit, name)
+        assert pages[0] == page, pages
+    finally:
+        visit.close()
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_in_the_dark_scheme(browser, base_url, path, screenshots):
     visit = Visit(browser, base_url, path, scheme="dark")

@@ -120,17 +120,47 @@ def test_api_pages_one_per_module_science_first():
     assert pages.is_api_page("api/loss.md") and not pages.is_api_page("api.md")
 
 
-def test_search_index_lowers_the_api_entries(tmp_path):
+def test_search_index_trims_and_lowers_the_api_entries(tmp_path):
     (tmp_path / "search").mkdir()
-    index = {"config": {}, "docs": [{"location": "api/loss/", "text": ""}, {"location": "training/", "text": ""}]}
+    function = {
+        "location": "api/kernels/#gpnn.kernels.kernel_matrix",
+        "title": "kernel_matrix",
+        "text": "<p>Used in: Home.</p> <pre><code>kernel_matrix(\n    x: ArrayLike, eta: float\n) -&gt; NDArray\n"
+        "</code></pre> <p>Covariance matrix of the latent function.</p> <p>Parameters:</p> Name Type "
+        "<code>x</code> <p>Locations.</p> required",
+    }
+    attribute = {
+        "location": "api/plots/#gpnn.plots.ENSEMBLE_COLOR",
+        "title": "ENSEMBLE_COLOR  <code>module-attribute</code>",
+        "text": "<pre><code>ENSEMBLE_COLOR = '#b279a2'\n</code></pre> <p>An ensemble of networks.</p>",
+    }
+    topic = {
+        "location": "uncertainty/",
+        "title": "What the network does not know",
+        "text": "<pre><code>import gpnn\n</code></pre> Show the plotting code fold <pre><code>fig, ax = plt.subplots()"
+        "\n</code></pre> Figure 1. The ensemble. <p>Inside the data the bands agree.</p>",
+    }
+    overview = {"location": "api/#the-science", "title": "The science", "text": "module what it holds"}
+    index = {"config": {}, "docs": [function, attribute, topic, overview]}
     (tmp_path / "search" / "search_index.json").write_text(json.dumps(index))
 
     class Config:
         site_dir = str(tmp_path)
 
-    search.SearchIndex(api.ApiPages(PACKAGE, [])).on_post_build(Config())  # type: ignore[arg-type]
+    search.SearchIndex().on_post_build(Config())  # type: ignore[arg-type]
     docs = json.loads((tmp_path / "search" / "search_index.json").read_text())["docs"]
-    assert docs[0]["boost"] == search.API_BOOST < 1 and "boost" not in docs[1]
+    function, attribute, topic, overview = docs
+    assert function["text"] == "<p>Covariance matrix of the latent function.</p>"  # no signature, use, table
+    assert attribute == {**attribute, "title": "ENSEMBLE_COLOR", "text": "<p>An ensemble of networks.</p>"}
+    assert function["boost"] == attribute["boost"] == search.API_BOOST < 1
+    assert topic["text"] == "Figure 1. The ensemble. <p>Inside the data the bands agree.</p>" and "boost" not in topic
+    assert overview == {"location": "api/#the-science", "title": "The science", "text": "module what it holds"}
+
+
+def test_search_weight_keeps_api_scores_above_lunrs_rounding():
+    # Material weighs a title 1000 times a text; lunr rounds each term's score to three decimals.
+    title, text = 1000 * search.API_BOOST, 1 * search.API_BOOST
+    assert 2 * title > 5 * 1 and round(text, 3) > 0  # a name's own entry (a section) beats one mention in a page
 
 
 def test_environment_overrides_the_settings(monkeypatch, tmp_path):

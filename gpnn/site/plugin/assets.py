@@ -62,6 +62,8 @@ _CLIPBOARD = re.compile(
 )
 _FOLDED = re.compile(r'<div class="jp-Cell [^"]*\bcelltag_fold\b[^"]*"[^>]*>')
 _INPUT, _OUTPUT = '<div class="jp-Cell-inputWrapper"', '<div class="jp-Cell-outputWrapper">'
+FOLD_SUMMARY = "Show the plotting code"
+"""The label of the control that shows a folded cell's code."""
 
 
 class Assets:
@@ -200,7 +202,7 @@ def fold(html: str) -> str:
             continue
         parts += [
             html[last:start],
-            '<details class="gpnn-fold"><summary>Show the plotting code</summary>',
+            f'<details class="gpnn-fold"><summary>{FOLD_SUMMARY}</summary>',
             html[start:end],
             "</details>\n",
         ]

@@ -111,7 +111,7 @@ class GpnnPlugin(BasePlugin[settings.GpnnConfig]):
         self.reading = ReadingAids(self.state, self.api)
         self.assets = Assets(self.state)
         self.maths = Maths(self.state)
-        self.search = SearchIndex(self.api)
+        self.search = SearchIndex()
         self.generated = GeneratedPages(self.state, self.config.budget)
         self.api.on_config(config)
         return config
