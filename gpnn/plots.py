@@ -340,6 +340,55 @@ def plot_strip(
     return ax
 
 
+NARROW_WIDTH = 4.4
+"""Width in inches of a figure's layout for phones ([`narrow_layout`][gpnn.plots.narrow_layout]).
+
+A phone shows a figure about 390 CSS pixels wide: the default 7-inch figure shrinks to 58% and
+its 10-point text to about 8 pixels; laid out 4.4 inches wide, it shrinks to about 92%."""
+
+
+def narrow_layout(fig: Figure, width: float = NARROW_WIDTH) -> bool:
+    """Lay a figure out again, in place, for a narrow screen: narrower, side-by-side panels stacked.
+
+    A figure of one row of panels becomes `width` inches wide, each panel on a row of its own
+    (with its tick labels shown, should the panels share an axis), its text at the same size.
+    Figures that are not one row of panels (a figure-level legend or text, a colour bar, an
+    inset, a grid of rows) are left as they are, as are figures that are narrow already.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A finished figure, saved first if its wide layout is wanted too.
+    width : float, default `NARROW_WIDTH`
+        Width in inches of the narrow layout.
+
+    Returns
+    -------
+    bool
+        True if the figure now has a narrow layout and, as [`figure_problems`][gpnn.plots.figure_problems]
+        checks, no text overlaps; False if it cannot be laid out so (it may then have been changed:
+        save it before).
+    """
+    width = check_real("width", width, positive=True)
+    fig_width, fig_height = fig.get_size_inches()
+    if fig_width <= 1.15 * width or fig.legends or fig.texts or not fig.axes:
+        return False
+    specs = [ax.get_subplotspec() for ax in fig.axes]
+    if any(spec is None for spec in specs) or any(ax.child_axes for ax in fig.axes):  # a colour bar, an inset
+        return False
+    grid = specs[0].get_gridspec()  # type: ignore[union-attr]
+    rows, columns = grid.get_geometry()
+    if rows != 1 or any(spec.get_gridspec() is not grid for spec in specs):  # type: ignore[union-attr]
+        return False
+    if columns > 1:
+        stacked = fig.add_gridspec(columns, 1, hspace=0.75)  # room for a title under the x label above
+        for ax, spec in zip(fig.axes, specs, strict=True):
+            ax.set_subplotspec(stacked[spec.colspan.start, 0])  # type: ignore[union-attr]
+            ax.tick_params(labelleft=True, labelbottom=True)
+    fig.set_size_inches(width, fig_height * (0.9 * columns if columns > 1 else 1.0))
+    return not figure_problems(fig)
+
+
 def figure_problems(fig: Figure) -> list[str]:
     """What breaks the site's rules in a finished figure: overlapping text, colours outside the roles.
 

@@ -393,6 +393,27 @@ def test_on_a_phone_nothing_inside_a_figure_or_an_equation_is_clipped(browser, b
         visit.close()
 
 
+@pytest.mark.parametrize("path", ["prior/", "network/", "advice/"])
+def test_on_a_phone_static_figures_show_their_narrow_layout_near_its_own_size(browser, base_url, path):
+    # Text in a figure is as large as its layout made it times the figure's scale on the screen:
+    # the narrow layout (gpnn.plots.narrow_layout) is drawn at nearly its own size on a phone,
+    # the wide one on a wide screen.
+    scales = """() => [...document.querySelectorAll('article figure.gpnn-figure picture:has(source)')].map((p) => {
+        const img = p.querySelector('img');
+        return {narrow: img.currentSrc === new URL(p.querySelector('source').srcset, location).href,
+                scale: img.clientWidth / img.naturalWidth};
+    })"""
+    for width, narrow in ((390, True), (1280, False)):
+        visit = Visit(browser, base_url, path, width=width)
+        try:
+            shown = visit.page.evaluate(scales)
+            assert shown and all(figure["narrow"] == narrow for figure in shown), (width, shown)
+            if narrow:
+                assert all(figure["scale"] >= 0.8 for figure in shown), shown  # 10-point text: 10.7 px or more
+        finally:
+            visit.close()
+
+
 @pytest.mark.parametrize("path", ["training/", "best-fit/", "uncertainty/"])
 def test_on_wider_screens_nothing_inside_an_explorable_figure_is_clipped_and_no_labels_overlap(browser, base_url, path):
     for width in (768, 1280):

@@ -1,6 +1,8 @@
 import matplotlib
 
 matplotlib.use("Agg")
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -120,3 +122,60 @@ def test_strip_counts_runs_without_a_value_under_their_group(ax):
     assert [t.get_text() for t in ax.texts] == ["1 diverged", "all 2 diverged"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
     assert len(ax.collections) == 2  # the points of a, and the ring on a's marked value
+
+
+def _panels(columns: int, width: float, **kwargs):
+    fig, axes = plt.subplots(1, columns, figsize=(width, 3.4), squeeze=False, **kwargs)
+    for ax in axes[0]:
+        ax.plot([0, 1, 2], [1, 0, 1])
+        ax.set(xlabel="$x$", ylabel="value")
+    return fig, list(axes[0])
+
+
+def test_a_row_of_panels_is_stacked_at_the_narrow_width_with_its_tick_labels_shown():
+    with plt.rc_context(plots.SITE_STYLE):
+        fig, axes = _panels(3, 9.0, sharey=True)
+        assert plots.narrow_layout(fig)
+        assert tuple(fig.get_size_inches()) == pytest.approx((plots.NARROW_WIDTH, 3 * 0.9 * 3.4))
+        fig.draw_without_rendering()
+        boxes = [ax.get_position() for ax in axes]
+        assert all(a.y0 > b.y1 for a, b in itertools.pairwise(boxes)), "one panel above the next"
+        assert all(ax.yaxis.get_ticklabels()[0].get_visible() for ax in axes)
+        plt.close(fig)
+
+
+def test_a_single_panel_only_narrows_and_keeps_its_text_size():
+    with plt.rc_context(plots.SITE_STYLE):
+        fig, (ax,) = _panels(1, 7.0)
+        size = ax.xaxis.label.get_fontsize()
+        assert plots.narrow_layout(fig)
+        assert fig.get_size_inches()[0] == plots.NARROW_WIDTH and ax.xaxis.label.get_fontsize() == size
+        plt.close(fig)
+
+
+def test_figures_that_are_narrow_already_or_not_one_row_of_panels_keep_their_layout():
+    with plt.rc_context(plots.SITE_STYLE):
+        narrow, _ = _panels(1, 4.6)
+        legend, axes = _panels(2, 8.0)
+        legend.legend(axes[0].get_lines(), ["curve"])
+        grid, _ = plt.subplots(2, 2, figsize=(8, 6))
+        inset, (ax,) = _panels(1, 7.0)
+        ax.inset_axes((0.6, 0.6, 0.3, 0.3))
+        for fig in (narrow, legend, grid, inset):
+            size = tuple(fig.get_size_inches())
+            assert not plots.narrow_layout(fig)
+            assert tuple(fig.get_size_inches()) == size
+            plt.close(fig)
+
+
+def test_a_narrow_layout_whose_text_would_overlap_is_refused():
+    with plt.rc_context(plots.SITE_STYLE):
+        fig, (ax,) = _panels(1, 7.0)
+        ax.set_xticks(range(4), [f"a long label, number {n}" for n in range(4)])
+        assert plots.figure_problems(fig) == []
+        assert not plots.narrow_layout(fig)
+        plt.close(fig)
+    fig = plt.figure()
+    with pytest.raises(ValueError, match="'width' must be"):
+        plots.narrow_layout(fig, width=0)
+    plt.close(fig)

@@ -59,6 +59,9 @@ class HTML(Markup):
         return str.__repr__(self)
 
 
+NARROW_SCREEN = 600
+"""Widest screen, in CSS pixels, that gets a figure's narrow layout ([`gpnn.plots.narrow_layout`][])."""
+
 _OWN_SPAN = re.compile(r'<span class="gpnn-(?:number|claim)"(?: (?:id|data-[a-z]+)="[^"<>]*")*>[^<>]*</span>')
 """A number's span from [`number`][gpnn.site.html.number] or a claim's, as written into a plain string."""
 
@@ -108,7 +111,9 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
     text, or a colour outside the site's roles, is an error. The SVG carries no date and fixed
     element ids (`svg.hashsalt`), so the same figure gives the same bytes at every build. The
     site numbers figures in page order ("Figure 3"), and a Markdown link `[Figure](#fig-NAME)`
-    to a figure's `name` reads as its number.
+    to a figure's `name` reads as its number. Screens up to `NARROW_SCREEN` pixels wide get the
+    figure laid out again for them ([`gpnn.plots.narrow_layout`][]), where it can be, through
+    `<picture>`.
 
     Parameters
     ----------
@@ -138,17 +143,20 @@ def figure(fig: Figure, alt: str, caption: str | None = None, *, name: str | Non
         raise ValueError(f"Argument 'name' must be lower-case words joined by hyphens, but name = {name!r}.")
     import matplotlib.pyplot as plt
 
-    from gpnn.plots import figure_problems
+    from gpnn.plots import figure_problems, narrow_layout
 
     problems = figure_problems(fig)
     if problems:
         plt.close(fig)
         raise ValueError("The figure breaks the site's rules:\n" + "\n".join(f"- {line}" for line in problems))
     data = svg_data_url(fig)
+    # Phones get the figure laid out again, narrower, so that its text stays legible.
+    narrow = svg_data_url(fig) if narrow_layout(fig) else None
     plt.close(fig)
     anchor = f' id="fig-{name}"' if name else ""
+    source = f'<source media="(max-width: {NARROW_SCREEN}px)" srcset="{narrow}">' if narrow else ""
     return HTML(
-        f'<figure class="gpnn-figure"{anchor}><img alt="{escape(alt)}" src="{data}">'
+        f'<figure class="gpnn-figure"{anchor}><picture>{source}<img alt="{escape(alt)}" src="{data}"></picture>'
         f'<figcaption><span class="gpnn-figure-number"></span>{as_html(caption or "")}</figcaption>'
         "</figure>"
     )

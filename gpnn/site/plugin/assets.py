@@ -47,7 +47,7 @@ _CHART = 'class="gpnn-chart"'
 # mkdocstrings' folded source code: shown on the page, left out of the search index, which every
 # page loads (Material's search plugin skips an element marked data-search-exclude).
 _SOURCE = '<details class="mkdocstrings-source">'
-_EMBEDDED = re.compile(r'src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
+_EMBEDDED = re.compile(r'(src|srcset)="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
 _SUFFIX = {"svg+xml": "svg", "png": "png"}
 # mkdocs-jupyter's code cells: Pygments' <pre> inside its own wrapper, with a copy button of its
 # own and a hidden copy of the code for that button. Material's code blocks are
@@ -116,10 +116,10 @@ class Assets:
         return html.replace(_SOURCE, _SOURCE[:-1] + " data-search-exclude>")
 
     def _figure_file(self, match: re.Match[str], page: Page) -> str:
-        data = base64.b64decode(match.group(2))
-        name = f"{hashlib.sha256(data).hexdigest()[:20]}.{_SUFFIX[match.group(1)]}"
+        attribute, kind, data = match.group(1), match.group(2), base64.b64decode(match.group(3))
+        name = f"{hashlib.sha256(data).hexdigest()[:20]}.{_SUFFIX[kind]}"
         self.figures[name] = data
-        return f'src="{posixpath.relpath(f"{FIGURES}/{name}", posixpath.dirname(page.file.dest_uri))}"'
+        return f'{attribute}="{posixpath.relpath(f"{FIGURES}/{name}", posixpath.dirname(page.file.dest_uri))}"'
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the figures and, if needed, the Vega bundle.
