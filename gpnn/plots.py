@@ -343,8 +343,9 @@ def plot_strip(
 NARROW_WIDTH = 4.4
 """Width in inches of a figure's layout for phones ([`narrow_layout`][gpnn.plots.narrow_layout]).
 
-A phone shows a figure about 390 CSS pixels wide: the default 7-inch figure shrinks to 58% and
-its 10-point text to about 8 pixels; laid out 4.4 inches wide, it shrinks to about 92%."""
+A phone shows a figure at about the width of its screen: a layout this wide is drawn there at
+nearly its own size, so its text keeps the size it was set in, where the default, wider figure
+would shrink it below legibility."""
 
 
 def narrow_layout(fig: Figure, width: float = NARROW_WIDTH) -> bool:

@@ -5,9 +5,9 @@ A page's formulas come in two forms: arithmatex's elements (Markdown pages and d
 TeX delimiters in the prose of notebook pages (`$...$`, `$$...$$`). Each is typeset here, once
 per build and formula, by KaTeX running inside the build (the `quickjs` package's JavaScript
 engine; no Node.js), and replaced by KaTeX's HTML, which carries a MathML copy for screen
-readers. A page with maths then needs KaTeX's stylesheet (24 KB) and the few fonts its formulas
-use (about 20 KB each), not a typesetting script (MathJax's is about 760 KB): a formula is drawn
-as soon as the page is, and never moves the text around it. Pages without maths load nothing.
+readers. A page with maths then needs KaTeX's stylesheet and the few fonts its formulas use, not
+a typesetting script: a formula is drawn as soon as the page is, and never moves the text around
+it. Pages without maths load nothing for maths (`benchmarks/page-weight.md` gives the bytes).
 
 KaTeX 0.16.47 comes with the package (`gpnn/site/plugin/katex/`: the npm package's `dist/`
 files `katex.min.js` and `katex.min.css`, its WOFF2 fonts, and its MIT licence); the site gets
