@@ -479,8 +479,8 @@ def start_for(
     tuple
         The stored outcome to start from (or `None`) and the epochs it covers.
     """
-    digest = computation_digest()
-    if result_key(config, digest) != key:
+    digest = _current_digest(key, config)
+    if digest is None:
         return None, 0
     for base in _bases(folder, config, digest):
         start = load(folder, result_key(base, digest), base)
@@ -530,11 +530,17 @@ def keep(folder: Path, key: str, config: ExperimentConfig, outcome: ExperimentRe
         What the run gave.
     """
     save(folder, key, config, outcome)
-    digest = computation_digest()
-    if result_key(config, digest) == key:  # longer runs continue only from runs of the current code
+    digest = _current_digest(key, config)
+    if digest is not None:  # longer runs continue only from runs of the current code
         marker = folder / LINEAGES / lineage_key(config, digest) / f"{config.n_epochs}-{config.record_every}"
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
+
+
+def _current_digest(key: str, config: ExperimentConfig) -> str | None:
+    """The code's digest if `key` is `config`'s key under the current code, else `None`."""
+    digest = computation_digest()
+    return digest if result_key(config, digest) == key else None
 
 
 def _continue(base: ExperimentResult, config: ExperimentConfig, blas: int) -> ExperimentResult | TrainingDivergedError:
