@@ -86,10 +86,12 @@ class Visit:
         self.foreign: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
+        self.requested: list[str] = []
         # Every host but the local server is blocked, and counted.
         self.context.route("**/*", self._route)
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requested.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.response = self.page.goto(base_url + path, wait_until="load")
@@ -134,10 +136,12 @@ def test_page_loads_cleanly_with_everything_from_the_site(browser, base_url, pat
     visit = Visit(browser, base_url, path)
     try:
         assert visit.page.get_attribute("body", "data-md-color-scheme") == "default"
-        _screenshot(visit, screenshots, path, "light")
+        # Checked before the screenshot: a full-page capture changes the emulated screen for a
+        # moment, which may start, then cancel, a picture's narrow variant.
         assert visit.foreign == [], "requests to other hosts"
         assert visit.failed == [], "failed requests"
         assert visit.errors == [], "console errors"
+        _screenshot(visit, screenshots, path, "light")
         undecoded = visit.page.evaluate(
             "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
             ".map(i => i.alt || i.src.slice(0, 60))"
@@ -403,11 +407,15 @@ def test_on_a_phone_static_figures_show_their_narrow_layout_near_its_own_size(br
         return {narrow: img.currentSrc === new URL(p.querySelector('source').srcset, location).href,
                 scale: img.clientWidth / img.naturalWidth};
     })"""
+    sources = "() => [...document.querySelectorAll('article figure.gpnn-figure img')].map((i) => ({src: i.currentSrc}))"
     for width, narrow in ((390, True), (1280, False)):
         visit = Visit(browser, base_url, path, width=width)
         try:
             shown = visit.page.evaluate(scales)
             assert shown and all(figure["narrow"] == narrow for figure in shown), (width, shown)
+            # A reader downloads the variant shown and not the other one.
+            fetched = {url for url in visit.requested if "/assets/figures/" in url}
+            assert fetched == {figure["src"] for figure in visit.page.evaluate(sources)}, width
             if narrow:
                 assert all(figure["scale"] >= 0.8 for figure in shown), shown  # 10-point text: 10.7 px or more
         finally:
