@@ -134,16 +134,19 @@ order = choose(
 init_seeds = [config.init_seed, *range(19)]  # the initial seeds of the page on fiddling
 by_init = experiments([dataclasses.replace(config, init_seed=seed) for seed in init_seeds])
 init_latent = np.array([run.rmse_to_latent for run in by_init])  # (20,), the reference run first
-luckiest = claim(
+init_place = 1 + np.sum(init_latent[1:] < init_latent[0])  # 1 for the lowest error
+luckiest = choose(
+    "place == 1",
     "The network quoted on every page is the luckiest of {n:.0f} initial seeds on this data set: its error against "
     "the latent function, {reference:.3f}, is the lowest of them all, against a median of {median:.3f}",
-    "reference <= lowest_other",
+    "The network quoted on every page comes {place:ordinal} of {n:.0f} initial seeds on this data set by error "
+    "against the latent function, counted from the lowest: {reference:.3f}, against a median of {median:.3f}",
+    place=init_place,
     reference=init_latent[0],
-    lowest_other=init_latent[1:].min(),
     median=float(np.median(init_latent)),
     n=len(init_seeds),
     seeds=len(init_seeds),
-    name="reference-seed-luckiest",
+    name="reference-seed-place",
 )
 prose(
     f"{order:html} ({number(net_latent, '.3f')} against {number(gp_latent, '.3f')}). "
@@ -268,6 +271,17 @@ lowest_coverage = claim(
     seeds=len(ratio),
     name="reference-data-set-hardest",
 )
+pairing = choose(
+    "place == 1",
+    "The network's best initial seed met the GP's hardest data set: the headline ratio sets the luckiest network "
+    "against the unluckiest yardstick",
+    "The headline ratio pairs a network whose initial seed comes {place:ordinal} of {n:.0f} with the GP's hardest "
+    "data set: one draw from each distribution",
+    place=init_place,
+    n=len(init_seeds),
+    seeds=len(init_seeds),
+    name="headline-pairing",
+)
 prose(
     f"{always:html}: the ratio has median "
     f"{number(np.median(ratio), '.2f', key='median_ratio')} and ranges from {number(ratio.min(), '.2f')} to "
@@ -277,8 +291,7 @@ prose(
     "The 95% band with the true parameters covers on average "
     f"{number(100 * column['coverage'].mean(), '.1f', key='mean_coverage')}% "
     f"of the locations (median {number(100 * np.median(column['coverage']), '.1f')}%). {lowest_coverage:html}. "
-    "The network's best initial seed met the GP's hardest data set: the headline ratio sets the luckiest network "
-    "against the unluckiest yardstick."
+    f"{pairing:html}."
 )
 
 # %% [markdown]

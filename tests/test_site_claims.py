@@ -140,6 +140,34 @@ def test_factors_below_one_or_infinite_are_refused(factor):
 
 
 @pytest.mark.parametrize(
+    ("place", "words"),
+    [
+        (1, "1st"),
+        (2.0, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (101, "101st"),
+        (111, "111th"),
+    ],
+)
+def test_places_read_as_ordinals(place, words):
+    assert claims.ordinal(place) == words
+    made = claims.choose("p == 1", "it is the lowest", "it comes {p:ordinal}", p=place)
+    assert str(made) == ("it is the lowest" if place == 1 else f"it comes {words}")
+
+
+@pytest.mark.parametrize("place", [0, 2.5, float("nan"), -1])
+def test_places_that_are_not_whole_and_positive_are_refused(place):
+    with pytest.raises(ValueError, match=r"'place' must (be a whole number of at least 1|not be NaN)"):
+        claims.ordinal(place)
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "The ensemble's spread does not widen less than the GP's",

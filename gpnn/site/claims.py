@@ -98,7 +98,8 @@ def claim(text: str, condition: str, *, seeds: int = 1, name: str | None = None,
     ----------
     text : str
         The sentence, in plain text. Fields `{name}` or `{name:format}` quote the values; the
-        format `times` says a factor in words ([`times`][gpnn.site.claims.times]).
+        format `times` says a factor in words ([`times`][gpnn.site.claims.times]), and the format
+        `ordinal` a place in a ranking ([`ordinal`][gpnn.site.claims.ordinal]).
     condition : str
         A Python expression over the names in `values`: comparisons, `and`, `or`, `not`,
         arithmetic, `abs`, `min` and `max`.
@@ -201,6 +202,32 @@ def times(factor: float) -> str:
     if rounded >= 100:
         return f"{about}{int(rounded):,} times"
     return f"{about}{rounded:g} times"
+
+
+def ordinal(place: float) -> str:
+    """A place in a ranking as a person says it: "1st", "2nd", "3rd", "11th", "22nd".
+
+    Parameters
+    ----------
+    place : float
+        A whole number, at least 1 (a float that is whole is accepted, as claims' values are floats).
+
+    Returns
+    -------
+    str
+        The place with its English suffix.
+
+    Raises
+    ------
+    ValueError
+        If `place` is not a whole number of at least 1.
+    """
+    value = _number("place", place)
+    if not (math.isfinite(value) and value >= 1 and value == int(value)):
+        raise ValueError(f"Argument 'place' must be a whole number of at least 1, but place = {place!r}.")
+    whole = int(value)
+    suffix = "th" if whole % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
+    return f"{whole}{suffix}"
 
 
 def spread(values: Iterable[float], fmt: str = ".3f", *, noun: str = "runs") -> str:
@@ -335,10 +362,13 @@ def _fill(template: str, values: dict[str, float], *, html: bool = False) -> str
         if field is None:
             continue
         value = values[field]
-        shown = times(value) if spec == "times" else format(value, spec or "g")
+        shown = _SPOKEN[spec](value) if spec in _SPOKEN else format(value, spec or "g")
         # The same span as gpnn.site.html.number's, so the exact value stays on the page.
         out.append(f'<span class="gpnn-number" data-value="{value!r}">{_escape(shown)}</span>' if html else shown)
     return "".join(out)
+
+
+_SPOKEN = {"times": times, "ordinal": ordinal}  # formats said in words rather than digits
 
 
 def _escape(text: str) -> str:
