@@ -23,6 +23,7 @@ dask worker tcp://HOST:8786 --nworkers 2 --nthreads 1
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from gpnn.config import ExperimentConfig
@@ -109,7 +110,7 @@ def submit(
     Returns
     -------
     distributed.Future
-        The run's outcome, when done.
+        The run's outcome and the worker's seconds on it, when done.
     """
     return client.submit(
         remote_run,
@@ -126,7 +127,7 @@ def submit(
 
 def remote_run(
     config: ExperimentConfig, blas: int, digest: str, start: ExperimentResult | TrainingDivergedError | None = None
-) -> ExperimentResult | TrainingDivergedError:
+) -> tuple[ExperimentResult | TrainingDivergedError, float]:
     """Run `config` on a worker, after checking that the worker computes with the build's code.
 
     Parameters
@@ -143,8 +144,9 @@ def remote_run(
 
     Returns
     -------
-    ExperimentResult or TrainingDivergedError
-        The result, or the error of a run that diverged.
+    tuple
+        The result, or the error of a run that diverged, and the seconds the worker spent on it
+        (a task's time since submission would count its wait in the scheduler's queue too).
 
     Raises
     ------
@@ -160,4 +162,6 @@ def remote_run(
             f"This worker's gpnn computes runs with code {mine[:12]}, the build's with {digest[:12]}: "
             "install the build's gpnn on the worker and start it again."
         )
-    return store.advance(start, config, blas)
+    started = time.perf_counter()
+    outcome = store.advance(start, config, blas)
+    return outcome, time.perf_counter() - started

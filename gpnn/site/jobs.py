@@ -71,7 +71,6 @@ class _Job:
     seconds: float = 0.0
     trained: int = 0
     continued: int = 0
-    base_seconds: float = 0.0  # the run time of the stored run a cluster task continues
     finished: bool = False  # set before the jobs waiting for this one are dispatched
 
 
@@ -246,7 +245,6 @@ class JobServer:
                 start, job.continued = (
                     (None, 0) if self.folder is None else store.start_for(self.folder, job.key, job.config)
                 )
-                job.base_seconds = start.train_seconds if isinstance(start, ExperimentResult) else 0.0
                 future = cluster.submit(self._client, job.key, job.config, job.blas, job.cost, start)
             else:
                 assert self._pool is not None
@@ -283,20 +281,21 @@ class JobServer:
             self._finished(job, future, started=started)
 
     def _finished(self, job: _Job, future: Future[Any], *, started: float) -> None:
+        # A cluster takes every task at once, so its time since submission counts the queue too:
+        # its worker says how long the run took.
+        seconds = None
         try:
             filled = future.result()
             if self._client is not None:  # computed elsewhere: stored here
-                filled = store.filled(filled, job.config, job.continued)
+                outcome, seconds = filled
+                filled = store.filled(outcome, job.config, job.continued)
                 if self.folder is not None:
                     store.keep(self.folder, job.key, job.config, filled.outcome)
             job.outcome = filled.outcome
             job.trained, job.continued = filled.trained, filled.continued
         except BaseException:  # a bug in a run: reported to the page that asked, never hidden
             job.error = traceback.format_exc()
-        job.seconds = time.perf_counter() - started
-        if self._client is not None and isinstance(job.outcome, ExperimentResult):
-            # A cluster takes every task at once, so the time since submission counts its queue too.
-            job.seconds = job.outcome.train_seconds - job.base_seconds
+        job.seconds = time.perf_counter() - started if seconds is None else seconds
         with self._lock:
             job.finished = True
             self._running -= 1
