@@ -9,6 +9,7 @@ result store's keys, the pages' provenance and the command line's results file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import platform
@@ -60,11 +61,7 @@ def environment(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
         "blas_threads": str(blas_threads()),
     }
     info.update({name: os.environ[name] for name in NUMERIC_ENV if name in os.environ})
-    for name in libraries:
-        try:
-            info[name] = version(name)
-        except PackageNotFoundError:
-            info[name] = "absent"
+    info.update({name: _installed(name) for name in libraries})
     return info
 
 
@@ -101,3 +98,13 @@ def cpu_fingerprint() -> str:
         ]
         text = "\n".join(lines[:2])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _installed(name: str) -> str:
+    # Read once per process: a library's metadata takes milliseconds to find, the store asks for
+    # it with every run's key, and the library a process has imported does not change under it.
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"

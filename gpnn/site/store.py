@@ -85,13 +85,23 @@ def computation_modules(package_dir: Path = PACKAGE_DIR, root: str = COMPUTATION
         seen.add(name)
         parts = name.split(".")
         todo.extend(".".join(parts[:end]) for end in range(1, len(parts)))  # parent packages
-        for node in ast.walk(_parse(path)):
-            if isinstance(node, ast.Import):
-                todo.extend(alias.name for alias in node.names if alias.name.split(".")[0] == package)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
-                todo.append(node.module)
-                todo.extend(f"{node.module}.{alias.name}" for alias in node.names)  # submodules imported by name
+        stat = path.stat()
+        todo.extend(_imports_of(str(path), package, stat.st_mtime_ns, stat.st_size))
     return sorted(seen)
+
+
+@functools.lru_cache(maxsize=256)
+def _imports_of(path: str, package: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    # The names of `package` that the file imports, read once per version of the file (the stat
+    # values make an edit a cache miss): every run's key asks for the digest.
+    names: list[str] = []
+    for node in ast.walk(_parse(Path(path))):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names if alias.name.split(".")[0] == package)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
+            names.append(node.module)
+            names.extend(f"{node.module}.{alias.name}" for alias in node.names)  # submodules imported by name
+    return tuple(names)
 
 
 def module_path(package_dir: Path, name: str) -> Path | None:
