@@ -286,7 +286,7 @@ prose(
     f"{always:html}: the ratio has median "
     f"{number(np.median(ratio), '.2f', key='median_ratio')} and ranges from {number(ratio.min(), '.2f')} to "
     f"{number(ratio.max(), '.2f')}. The reference data set's ratio, {number(ratio[0], '.2f')}, sits at the "
-    f"{number(percentile(ratio), '.0f', key='ratio_percentile')}th percentile of that distribution: the "
+    f"{number(round(percentile(ratio)), 'ordinal', key='ratio_percentile')} percentile of that distribution: the "
     "comparison on the reference data set is one point of it.\n\n"
     "The 95% band with the true parameters covers on average "
     f"{number(100 * column['coverage'].mean(), '.1f', key='mean_coverage')}% "

@@ -125,7 +125,7 @@ prose(
     f"from {number(to_latent.min(), '.3f')} to {number(to_latent.max(), '.3f')}. {luckiest:html}. "
     "The post [@source] reported "
     f"{number(REFERENCE_REPORTED_RMSE, '.4f', key='reported')} against the data, the "
-    f"{number(100 * rank, '.0f')}th percentile of these runs. {chaotic:html}.\n\n"
+    f"{number(round(100 * rank), 'ordinal')} percentile of these runs. {chaotic:html}.\n\n"
     f"Measured by the interquartile range of the error against the latent function, "
     f"{number(iqr[init_name], '.3f')} from the initial weights against {number(iqr[data_name], '.3f')} from the "
     f"data: {larger:html}. Both are honest error bars on a single run, and they answer different questions: the "

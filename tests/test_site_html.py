@@ -67,6 +67,9 @@ def test_number_keeps_the_exact_value():
     html = site.number(0.6208983030556345, ".4f", key="final_rmse")
     assert html == ('<span class="gpnn-number" data-key="final_rmse" data-value="0.6208983030556345">0.6209</span>')
     assert site.number(8000, "d").endswith(">8000</span>")
+    assert site.number(23, "ordinal", key="p") == '<span class="gpnn-number" data-key="p" data-value="23">23rd</span>'
+    with pytest.raises(ValueError, match="'place' must be a whole number"):
+        site.number(42.5, "ordinal")
     with pytest.raises(ValueError, match="'value' must be finite"):
         site.number(float("nan"))
     with pytest.raises(TypeError, match="'value' must be a real number"):

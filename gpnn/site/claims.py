@@ -205,26 +205,26 @@ def times(factor: float) -> str:
 
 
 def ordinal(place: float) -> str:
-    """A place in a ranking as a person says it: "1st", "2nd", "3rd", "11th", "22nd".
+    """A place in a ranking, or a percentile, as a person says it: "1st", "2nd", "3rd", "11th", "22nd".
 
     Parameters
     ----------
     place : float
-        A whole number, at least 1 (a float that is whole is accepted, as claims' values are floats).
+        A whole number, at least 0 (a float that is whole is accepted, as claims' values are floats).
 
     Returns
     -------
     str
-        The place with its English suffix.
+        The number with its English suffix.
 
     Raises
     ------
     ValueError
-        If `place` is not a whole number of at least 1.
+        If `place` is not a whole number of at least 0.
     """
     value = _number("place", place)
-    if not (math.isfinite(value) and value >= 1 and value == int(value)):
-        raise ValueError(f"Argument 'place' must be a whole number of at least 1, but place = {place!r}.")
+    if not (math.isfinite(value) and value >= 0 and value == int(value)):
+        raise ValueError(f"Argument 'place' must be a whole number of at least 0, but place = {place!r}.")
     whole = int(value)
     suffix = "th" if whole % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
     return f"{whole}{suffix}"
