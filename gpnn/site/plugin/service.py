@@ -122,11 +122,12 @@ class JobService:
         }
         if server.completed or server.served:
             log.info(
-                "Training runs: %d computed (%.0f s of run time on %d workers; %s epochs trained, %s continued "
+                "Training runs: %d computed (%.0f s of run time on %d %s; %s epochs trained, %s continued "
                 "from the store), %d served from the store",
                 summary["runs"],
                 summary["run_seconds"],
                 summary["workers"],
+                "worker" if summary["workers"] == 1 else "workers",
                 f"{summary['epochs_trained']:,}",
                 f"{summary['epochs_continued']:,}",
                 summary["served"],
