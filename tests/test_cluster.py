@@ -168,3 +168,18 @@ def test_an_unreachable_scheduler_fails_fast_in_one_line(tmp_path):
     assert completed.returncode != 0 and time.monotonic() - started < 60
     assert "No Dask scheduler answered at tcp://127.0.0.1:9 within 10 s" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_a_task_returns_its_outcome_with_the_worker_s_own_seconds():
+    # In this process, as a worker runs it: the seconds are those of the run, not of a queue.
+    import gpnn
+    from gpnn.site import cluster, store
+
+    config = gpnn.ExperimentConfig(n_epochs=20, hidden_sizes=(4,), record_every=10)
+    started = time.perf_counter()
+    outcome, seconds = cluster.remote_run(config, 1, store.computation_digest())
+    elapsed = time.perf_counter() - started
+    assert isinstance(outcome, gpnn.ExperimentResult) and outcome.config == config
+    assert 0 < seconds <= elapsed
+    with pytest.raises(cluster.StaleWorkerError, match=r"code [0-9a-f]{12}, the build's with 000000000000"):
+        cluster.remote_run(config, 1, "0" * 64)
