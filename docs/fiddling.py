@@ -30,7 +30,7 @@ import gpnn
 from gpnn import plots
 from gpnn.config import REFERENCE_REPORTED_RMSE
 from gpnn.site import figure, number, prose
-from gpnn.site.claims import choose, claim
+from gpnn.site.claims import choose, claim, place
 from gpnn.site.runs import experiments
 
 plt.style.use(plots.SITE_STYLE)
@@ -101,7 +101,7 @@ luckiest = choose(
     "The source post's seed, ringed, gives the lowest error against the latent function of all {n:.0f}",
     "By error against the latent function the source post's seed, ringed, comes {place:ordinal} of {n:.0f}, "
     "counted from the lowest",
-    place=1 + np.sum(to_latent[1:] < to_latent[0]),
+    place=place(to_latent),
     n=len(to_latent),
     seeds=len(to_latent),
     name="reference-seed-place",

@@ -31,7 +31,7 @@ from gpnn.config import REFERENCE_REPORTED_RMSE
 from gpnn.posterior import gp_posterior
 from gpnn.site import figure, number, prose, source, table
 from gpnn.site.charts import training_scrubber
-from gpnn.site.claims import choose, claim
+from gpnn.site.claims import choose, claim, place
 from gpnn.site.runs import experiment, experiments
 
 plt.style.use(plots.SITE_STYLE)
@@ -174,15 +174,14 @@ to_latent = np.array([run.rmse_to_latent for run in by_init])  # (20,)
 
 # %% tags=["hide-input"]
 gp_train = float(np.sqrt(np.mean((best - draw.y) ** 2)))
-others = to_latent[1:]
 luckiest = choose(
     "place == 1",
     "This run is the luckiest of {n:.0f} initial seeds on these data: rerun from the others, the recipe ends "
     "between {low:.3f} and {high:.3f} against the latent function, {median:.3f} at the median",
     "Of {n:.0f} initial seeds on these data this run comes {place:ordinal} by error against the latent function, "
     "counted from the lowest: the recipe ends between {low:.3f} and {high:.3f}, {median:.3f} at the median",
-    place=1 + np.sum(others < to_latent[0]),
-    low=others.min(),
+    place=place(to_latent),
+    low=to_latent[1:].min(),
     high=to_latent.max(),
     median=float(np.median(to_latent)),
     n=len(init_seeds),

@@ -142,6 +142,7 @@ def test_factors_below_one_or_infinite_are_refused(factor):
 @pytest.mark.parametrize(
     ("place", "words"),
     [
+        (0, "0th"),
         (1, "1st"),
         (2.0, "2nd"),
         (3, "3rd"),
@@ -159,6 +160,20 @@ def test_places_read_as_ordinals(place, words):
     assert claims.ordinal(place) == words
     made = claims.choose("p == 1", "it is the lowest", "it comes {p:ordinal}", p=place)
     assert str(made) == ("it is the lowest" if place == 1 else f"it comes {words}")
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([0.3], 1), ([0.3, 0.4, 0.5], 1), ([0.3, 0.3, 0.2], 2), ([0.5, 0.1, 0.2, 0.6], 3), ([0.9, 0.1, 0.2], 3)],
+)
+def test_the_first_value_s_place_counts_the_lower_ones_and_ties_in_its_favour(values, expected):
+    assert claims.place(values) == expected
+
+
+@pytest.mark.parametrize("values", [[], [0.3, float("inf")]])
+def test_a_place_among_no_values_or_infinite_ones_is_refused(values):
+    with pytest.raises(ValueError, match="'values' must hold finite numbers, at least one"):
+        claims.place(values)
 
 
 @pytest.mark.parametrize("place", [2.5, float("nan"), -1, float("inf")])

@@ -68,6 +68,7 @@ def test_number_keeps_the_exact_value():
     assert html == ('<span class="gpnn-number" data-key="final_rmse" data-value="0.6208983030556345">0.6209</span>')
     assert site.number(8000, "d").endswith(">8000</span>")
     assert site.number(23, "ordinal", key="p") == '<span class="gpnn-number" data-key="p" data-value="23">23rd</span>'
+    assert site.number(1.89999, "times").endswith(">about 1.9 times</span>")
     with pytest.raises(ValueError, match="'place' must be a whole number"):
         site.number(42.5, "ordinal")
     with pytest.raises(ValueError, match="'value' must be finite"):

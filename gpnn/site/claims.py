@@ -230,6 +230,55 @@ def ordinal(place: float) -> str:
     return f"{whole}{suffix}"
 
 
+_SPOKEN = {"times": times, "ordinal": ordinal}  # formats said in words rather than digits
+
+
+def formatted(value: float, fmt: str) -> str:
+    """`value` shown at `fmt`: a format specification, or `times` or `ordinal`, which say it in words.
+
+    Parameters
+    ----------
+    value : float
+        The value.
+    fmt : str
+        A format specification (`".3f"`), or `"times"` ([`times`][gpnn.site.claims.times]) or
+        `"ordinal"` ([`ordinal`][gpnn.site.claims.ordinal]).
+
+    Returns
+    -------
+    str
+        The value as text.
+    """
+    return _SPOKEN[fmt](value) if fmt in _SPOKEN else format(value, fmt)
+
+
+def place(values: Iterable[float]) -> int:
+    """Where the first value ranks among all of them, counted from the lowest: 1 if none is lower.
+
+    For a reference run set among its reruns ("the recipe's seed comes 7th of 20"); a tie
+    counts in the reference's favour.
+
+    Parameters
+    ----------
+    values : iterable of float
+        The reference's value first, then the others', at least one, all finite.
+
+    Returns
+    -------
+    int
+        One plus how many of the others are lower than the first.
+
+    Raises
+    ------
+    ValueError
+        If `values` is empty or holds a value that is not finite.
+    """
+    checked = [_number(f"values[{index}]", value) for index, value in enumerate(values)]
+    if not checked or not all(math.isfinite(value) for value in checked):
+        raise ValueError(f"Argument 'values' must hold finite numbers, at least one, but values = {checked!r}.")
+    return 1 + sum(value < checked[0] for value in checked[1:])
+
+
 def spread(values: Iterable[float], fmt: str = ".3f", *, noun: str = "runs") -> str:
     """A distribution over seeds in words: "median 0.366, from 0.338 to 0.545".
 
@@ -362,13 +411,10 @@ def _fill(template: str, values: dict[str, float], *, html: bool = False) -> str
         if field is None:
             continue
         value = values[field]
-        shown = _SPOKEN[spec](value) if spec in _SPOKEN else format(value, spec or "g")
+        shown = formatted(value, spec or "g")
         # The same span as gpnn.site.html.number's, so the exact value stays on the page.
         out.append(f'<span class="gpnn-number" data-value="{value!r}">{_escape(shown)}</span>' if html else shown)
     return "".join(out)
-
-
-_SPOKEN = {"times": times, "ordinal": ordinal}  # formats said in words rather than digits
 
 
 def _escape(text: str) -> str:

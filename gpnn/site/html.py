@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from gpnn._validation import check_real
-from gpnn.site.claims import ordinal
+from gpnn.site.claims import formatted
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -193,8 +193,8 @@ def number(value: float, fmt: str = ".3f", key: str | None = None) -> HTML:
     value : float
         The value, straight from a computation.
     fmt : str, default ".3f"
-        Format specification for display, or `"ordinal"` for a whole number said as a place
-        ("1st", "22nd"; [`ordinal`][gpnn.site.claims.ordinal]).
+        Format specification for display, or one said in words: `"ordinal"` for a whole number
+        as a place ("1st", "22nd"), `"times"` for a factor ([`formatted`][gpnn.site.claims.formatted]).
     key : str, optional
         A name (`data-key`) by which tests find the number on the page.
 
@@ -208,8 +208,7 @@ def number(value: float, fmt: str = ".3f", key: str | None = None) -> HTML:
     if isinstance(value, numbers.Integral):
         checked = int(value)  # integers keep integer formats such as "d"
     key_attr = f' data-key="{escape(key)}"' if key else ""
-    shown = ordinal(checked) if fmt == "ordinal" else format(checked, fmt)
-    return HTML(f'<span class="gpnn-number"{key_attr} data-value="{checked!r}">{shown}</span>')
+    return HTML(f'<span class="gpnn-number"{key_attr} data-value="{checked!r}">{formatted(checked, fmt)}</span>')
 
 
 def source(obj: Callable[..., Any] | type, docstrings: bool = False, checks: bool = False) -> HTML:
